@@ -1,0 +1,50 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is for the real stack.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install run migrate demo test lint worker beat serve bench messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	mkdir -p staticfiles
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	@if [ -d locale ]; then \
+	  command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null) || true; \
+	  $(PY) manage.py compilemessages -v0; fi
+
+migrate: install messages
+	$(PY) manage.py migrate --no-input -v0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	@echo "AssetLens is on http://127.0.0.1:8000 (Ctrl+C to stop)"
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install messages
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# The real stack: set DATABASE_URL and REDIS_URL, then run these in separate terminals.
+serve: migrate
+	$(VENV)/bin/gunicorn assetlens.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
+
+worker: install
+	$(VENV)/bin/celery -A assetlens worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A assetlens beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class District(models.Model):
+    """A school district: the tenant. Everything a district's people make belongs to one."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("District leader")
+        COMMITTEE_MEMBER = "committee_member", _("Committee member")
+        DISTRICT_ADMIN = "district_admin", _("District admin")
+
+    # One district per person keeps "whose data is this?" unambiguous on every page.
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.LEADER)
+
+    class Meta:
+        ordering = ["district", "user__username"]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.district}"
+
+    @property
+    def is_district_admin(self):
+        return self.role == self.Role.DISTRICT_ADMIN

@@ -1,0 +1,59 @@
+"""Resolve the signed-in person's district once per request; views look every row up through it."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+
+from .models import Membership
+
+
+class DistrictMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        request.district = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            membership = Membership.objects.select_related("district").filter(user=user).first()
+            if membership is not None:
+                request.membership = membership
+                request.district = membership.district
+        return self.get_response(request)
+
+
+def district_context(request):
+    return {
+        "current_district": getattr(request, "district", None),
+        "current_membership": getattr(request, "membership", None),
+    }
+
+
+def district_required(view):
+    """Signed in and a member of a district; anyone else is sent to sign in or told what is missing."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.district is None:
+            return render(request, "no_district.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def role_required(*roles):
+    def decorator(view):
+        @district_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.membership.role not in roles:
+                raise PermissionDenied("Your role in this district does not include this.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

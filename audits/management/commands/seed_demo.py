@@ -1,0 +1,114 @@
+"""Demo districts, people, products and audits, so a newcomer can try every page. Safe to run twice."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assetlens.models import District, Membership
+from audits import services
+from audits.models import Answer, Audit, Product
+from rubrics.services import current_version_for
+
+PASSWORD = "assetlens-demo"
+
+DISTRICTS = [
+    ("Riverbend Unified", "riverbend"),
+    ("Mesa Verde Schools", "mesa"),
+]
+ROLES = [
+    ("leader", Membership.Role.LEADER, "District leader"),
+    ("committee", Membership.Role.COMMITTEE_MEMBER, "Committee member"),
+    ("admin", Membership.Role.DISTRICT_ADMIN, "District admin"),
+]
+PRODUCTS = [
+    {
+        "name": "MathSprint", "vendor": "Sprint Learning Co.", "website": "https://mathsprint.example",
+        "purpose": "Daily math practice for grades 3-5.", "grade_bands": ["3-5"],
+        "marketing_copy": (
+            "Don't let your child fall behind! Struggling students lose ground every week they wait.\n"
+            "MathSprint fixes gaps fast for low-performing kids before it's too late.\n"
+            "Only 3 spots left at this price: sign up today."
+        ),
+    },
+    {
+        "name": "ReadAlong Stories", "vendor": "Open Shelf", "website": "https://readalong.example",
+        "purpose": "Bilingual picture books with read-aloud, for K-2 and families.", "grade_bands": ["k2", "adult"],
+        "marketing_copy": (
+            "Help your child get excited about reading, in English, Spanish or both.\n"
+            "Families record stories in their home language, and every book read is a milestone we celebrate.\n"
+            "Pick up where you left off whenever you like."
+        ),
+    },
+    {
+        "name": "FamilyBridge", "vendor": "Bridge EdTech", "website": "https://familybridge.example",
+        "purpose": "Two-way messages between teachers and families.", "grade_bands": ["k2", "3-5", "6-8"],
+        "marketing_copy": "Messages arrive in each family's language, and families can reply from any phone.",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo districts, users (password: assetlens-demo), products and audits."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        User = get_user_model()
+        logins = []
+        admin, created = User.objects.get_or_create(
+            username="siteadmin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Site",
+                                            "last_name": "Admin", "email": "siteadmin@example.org"}
+        )
+        if created:
+            admin.set_password(PASSWORD)
+            admin.save()
+        logins.append(("siteadmin", "Site admin (above districts)", "—"))
+
+        for district_name, slug in DISTRICTS:
+            district, _ = District.objects.get_or_create(slug=slug, defaults={"name": district_name})
+            people = {}
+            for suffix, role, title in ROLES:
+                username = f"{slug}-{suffix}"
+                user, created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"first_name": title.split()[0], "last_name": f"({district_name})",
+                              "email": f"{username}@example.org"},
+                )
+                if created:
+                    user.set_password(PASSWORD)
+                    user.save()
+                Membership.objects.update_or_create(user=user, defaults={"district": district, "role": role})
+                people[suffix] = user
+                logins.append((username, title, district_name))
+            self._products_and_audits(district, people)
+
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
+        for username, title, district_name in logins:
+            self.stdout.write(f"  {username:<22} {PASSWORD:<16} {title} · {district_name}")
+
+    def _products_and_audits(self, district, people):
+        products = {}
+        for data in PRODUCTS:
+            product, _ = Product.objects.get_or_create(
+                district=district, name=data["name"], defaults={**data, "created_by": people["leader"]}
+            )
+            products[data["name"]] = product
+        if Audit.objects.filter(district=district).exists():
+            return
+        version = current_version_for(district)
+        criteria = services.rubric_structure(version)
+        questions = [q for c in criteria for q in c.questions.all()]
+
+        # A scored audit of each kind of copy, and a draft in progress, so every page has something to show.
+        for product_name, level_for in (("ReadAlong Stories", lambda i: 4 if i % 3 else 3),
+                                        ("MathSprint", lambda i: 1 if i % 4 else 2)):
+            audit = Audit.objects.create(district=district, product=products[product_name], rubric_version=version,
+                                         auditor=people["leader"])
+            for i, question in enumerate(questions):
+                Answer.objects.create(audit=audit, question=question, level=level_for(i),
+                                      notes="Seen in the vendor demo and on their website.")
+            services.submit(audit)
+            services.score_submitted_audit(audit.pk)
+        draft = Audit.objects.create(district=district, product=products["FamilyBridge"], rubric_version=version,
+                                     auditor=people["leader"])
+        for question in questions[:3]:
+            Answer.objects.create(audit=draft, question=question, level=3)

@@ -1,0 +1,109 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GRADE_BANDS = [
+    ("prek", _("Pre-K")),
+    ("k2", _("K–2")),
+    ("3-5", _("3–5")),
+    ("6-8", _("6–8")),
+    ("9-12", _("9–12")),
+    ("adult", _("Adult and family learning")),
+]
+
+
+class Product(models.Model):
+    """A vendor's edtech product as one district sees it, with the vendor's own marketing copy."""
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(_("product name"), max_length=200)
+    vendor = models.CharField(_("vendor"), max_length=200, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    purpose = models.TextField(_("what it is for"), max_length=2000, blank=True)
+    grade_bands = models.JSONField(_("grade bands"), default=list, blank=True)
+    marketing_copy = models.TextField(_("vendor's marketing copy"), max_length=200_000, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["district", "name"], name="product_name_unique_in_district")]
+
+    def __str__(self):
+        return self.name
+
+    def grade_band_labels(self):
+        labels = dict(GRADE_BANDS)
+        return [labels.get(b, b) for b in self.grade_bands]
+
+
+class Audit(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Scoring")
+        SCORED = "scored", _("Scored")
+        SCORING_FAILED = "scoring_failed", _("Scoring paused")
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="audits")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="audits")
+    rubric_version = models.ForeignKey("rubrics.RubricVersion", on_delete=models.PROTECT, related_name="audits")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audits")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Bumped on every save of answers, so a stale tab can be told its copy is out of date.
+    revision = models.PositiveIntegerField(default=0)
+    failure_message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["district", "-updated_at"])]
+
+    def __str__(self):
+        return f"{self.product} · {self.auditor} · {self.get_status_display()}"
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
+
+
+class Answer(models.Model):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey("rubrics.Question", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_applicable = models.BooleanField(default=False)
+    # The evidence behind the answer: the leader's notes, a link, and words quoted from the product.
+    notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    evidence_url = models.URLField(_("link to evidence"), max_length=500, blank=True)
+    evidence_quote = models.TextField(_("quote from the product"), max_length=5000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["audit", "question__criterion__order", "question__order"]
+        constraints = [models.UniqueConstraint(fields=["audit", "question"], name="one_answer_per_question")]
+
+    def __str__(self):
+        return f"{self.audit_id}:{self.question_id}={self.level}"
+
+    @property
+    def is_answered(self):
+        return self.not_applicable or self.level is not None
+
+    @property
+    def has_evidence(self):
+        return bool(self.notes or self.evidence_url or self.evidence_quote)
+
+
+class Score(models.Model):
+    """The worker's result for an audit: one row, rewritten in place if scoring ever runs again."""
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="score")
+    overall = models.DecimalField(max_digits=5, decimal_places=1, null=True)
+    details = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.audit_id}: {self.overall}"

@@ -1,0 +1,185 @@
+"""The rubric JSON format (`assetlens-rubric/1`): validate a whole file, then build it, all or nothing.
+
+Validation is pure (plain data in, a list of "path: problem" strings out) so it can name exactly
+where a file is wrong, and so the data migration can use it with historical models.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+FORMAT = "assetlens-rubric/1"
+MAX_TEXT = 5000
+MAX_TITLE = 200
+
+
+def _positive_number(value):
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or number <= 0 or number >= Decimal("10000"):
+        return None
+    return number.quantize(Decimal("0.01"))
+
+
+def _check_text(errors, path, value, *, required, limit=MAX_TEXT):
+    if value is None or value == "":
+        if required:
+            errors.append(f"{path}: is required")
+        return
+    if not isinstance(value, str):
+        errors.append(f"{path}: must be text")
+    elif len(value) > limit:
+        errors.append(f"{path}: must be at most {limit} characters (it has {len(value)})")
+
+
+def _check_key(errors, path, value, seen):
+    if not isinstance(value, str) or not value or len(value) > 80 or not all(
+        c.isalnum() or c in "-_" for c in value
+    ):
+        errors.append(f"{path}: must be a short key of letters, digits, '-' or '_'")
+    elif value in seen:
+        errors.append(f"{path}: '{value}' is used twice")
+    else:
+        seen.add(value)
+
+
+def _check_levels(errors, path, levels):
+    if not isinstance(levels, list) or len(levels) < 2:
+        errors.append(f"{path}: must be a list of at least two levels")
+        return
+    values = []
+    for i, level in enumerate(levels):
+        lpath = f"{path}[{i}]"
+        if not isinstance(level, dict):
+            errors.append(f"{lpath}: must be an object")
+            continue
+        value = level.get("value")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 20:
+            errors.append(f"{lpath}.value: must be a whole number from 0 to 20")
+        else:
+            values.append(value)
+        _check_text(errors, f"{lpath}.label", level.get("label"), required=True, limit=120)
+        _check_text(errors, f"{lpath}.descriptor", level.get("descriptor"), required=True)
+    if values and len(values) == len(levels):
+        if len(set(values)) != len(values):
+            errors.append(f"{path}: level values must not repeat")
+        elif sorted(values) != list(range(len(values))):
+            errors.append(f"{path}: level values must run 0, 1, 2 … without gaps")
+
+
+def validate(data):
+    """Every problem in the file, each as 'where: what'. An empty list means it can be imported."""
+    if not isinstance(data, dict):
+        return ["(top level): must be a JSON object"]
+    errors = []
+    if data.get("format") != FORMAT:
+        errors.append(f"format: must be \"{FORMAT}\"")
+    _check_text(errors, "name", data.get("name"), required=True, limit=MAX_TITLE)
+    _check_text(errors, "description", data.get("description"), required=False)
+    criteria = data.get("criteria")
+    if not isinstance(criteria, list) or not criteria:
+        errors.append("criteria: must be a non-empty list")
+        return errors
+    criterion_keys = set()
+    for ci, criterion in enumerate(criteria):
+        cpath = f"criteria[{ci}]"
+        if not isinstance(criterion, dict):
+            errors.append(f"{cpath}: must be an object")
+            continue
+        _check_key(errors, f"{cpath}.key", criterion.get("key"), criterion_keys)
+        _check_text(errors, f"{cpath}.title", criterion.get("title"), required=True, limit=MAX_TITLE)
+        _check_text(errors, f"{cpath}.description", criterion.get("description"), required=False)
+        if _positive_number(criterion.get("weight", 1)) is None:
+            errors.append(f"{cpath}.weight: must be a positive number")
+        questions = criterion.get("questions")
+        if not isinstance(questions, list) or not questions:
+            errors.append(f"{cpath}.questions: must be a non-empty list")
+            continue
+        question_keys = set()
+        for qi, question in enumerate(questions):
+            qpath = f"{cpath}.questions[{qi}]"
+            if not isinstance(question, dict):
+                errors.append(f"{qpath}: must be an object")
+                continue
+            _check_key(errors, f"{qpath}.key", question.get("key"), question_keys)
+            _check_text(errors, f"{qpath}.prompt", question.get("prompt"), required=True)
+            for field in ("help_text", "asset_example", "deficit_example"):
+                _check_text(errors, f"{qpath}.{field}", question.get(field), required=False)
+            if _positive_number(question.get("weight", 1)) is None:
+                errors.append(f"{qpath}.weight: must be a positive number")
+            for flag in ("required", "allow_not_applicable"):
+                if flag in question and not isinstance(question[flag], bool):
+                    errors.append(f"{qpath}.{flag}: must be true or false")
+            _check_levels(errors, f"{qpath}.levels", question.get("levels"))
+    return errors
+
+
+def build(data, *, Rubric, RubricVersion, Criterion, Question, Level, district=None, is_default=False,
+          publish=True, created_by=None, rubric=None):
+    """Create the rubric (or a new version of `rubric`) from validated data. Call inside a transaction."""
+    if rubric is None:
+        rubric = Rubric.objects.create(
+            name=data["name"], description=data.get("description", ""), district=district, is_default=is_default
+        )
+        number = 1
+    else:
+        last = RubricVersion.objects.filter(rubric=rubric).order_by("-number").first()
+        number = (last.number if last else 0) + 1
+    version = RubricVersion.objects.create(
+        rubric=rubric, number=number, status="draft", created_by=created_by,
+        change_note=data.get("change_note", ""),
+    )
+    for ci, c in enumerate(data["criteria"]):
+        criterion = Criterion.objects.create(
+            version=version, key=c["key"], title=c["title"], description=c.get("description", ""),
+            weight=_positive_number(c.get("weight", 1)), order=ci + 1, translations=c.get("translations", {}),
+        )
+        for qi, q in enumerate(c["questions"]):
+            question = Question.objects.create(
+                criterion=criterion, key=q["key"], prompt=q["prompt"], help_text=q.get("help_text", ""),
+                asset_example=q.get("asset_example", ""), deficit_example=q.get("deficit_example", ""),
+                weight=_positive_number(q.get("weight", 1)), order=qi + 1,
+                required=q.get("required", True), allow_not_applicable=q.get("allow_not_applicable", False),
+                translations=q.get("translations", {}),
+            )
+            Level.objects.bulk_create(
+                Level(question=question, value=lv["value"], label=lv["label"], descriptor=lv["descriptor"],
+                      translations=lv.get("translations", {}))
+                for lv in sorted(q["levels"], key=lambda lv: lv["value"])
+            )
+    if publish:
+        from django.utils import timezone
+
+        RubricVersion.objects.filter(pk=version.pk).update(status="published", published_at=timezone.now())
+        version.status = "published"
+    return version
+
+
+def _number(value):
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def export(version):
+    """A version as the documented JSON structure; import of this gives an identical rubric."""
+    criteria = []
+    for c in version.criteria.prefetch_related("questions__levels").order_by("order"):
+        questions = []
+        for q in c.questions.all():
+            questions.append({
+                "key": q.key, "prompt": q.prompt, "help_text": q.help_text,
+                "asset_example": q.asset_example, "deficit_example": q.deficit_example,
+                "weight": _number(q.weight), "required": q.required,
+                "allow_not_applicable": q.allow_not_applicable,
+                "levels": [{"value": lv.value, "label": lv.label, "descriptor": lv.descriptor,
+                            **({"translations": lv.translations} if lv.translations else {})}
+                           for lv in q.levels.all()],
+                **({"translations": q.translations} if q.translations else {}),
+            })
+        criteria.append({
+            "key": c.key, "title": c.title, "description": c.description, "weight": _number(c.weight),
+            "questions": questions, **({"translations": c.translations} if c.translations else {}),
+        })
+    return {"format": FORMAT, "name": version.rubric.name, "description": version.rubric.description,
+            "criteria": criteria}

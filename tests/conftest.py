@@ -1,0 +1,107 @@
+"""One user per role in two districts, and switches between in-process and real-stack Celery."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from assetlens.celery import app as celery_app
+from assetlens.models import District, Membership
+from audits.models import Product
+from rubrics.services import current_version_for
+
+REQUIRE_REAL_STACK = os.environ.get("ASSETLENS_REQUIRE_REAL_STACK") == "1"
+
+
+@pytest.fixture(autouse=True)
+def in_process_tasks():
+    """Tasks run in-process unless a test asks for the real worker (see `real_stack`)."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def real_stack():
+    """PostgreSQL and Redis for real. Skipped locally without them; a failure in CI, where they are required."""
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("DATABASE_URL does not point at PostgreSQL")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL is not set")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            problems.append(f"Redis is not reachable: {exc}")
+    if problems:
+        message = "real stack needed: " + "; ".join(problems)
+        if REQUIRE_REAL_STACK:
+            pytest.fail(message)
+        pytest.skip(message)
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+def make_user(username, district=None, role=None, **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw-for-tests-123", **extra)
+    if district is not None:
+        Membership.objects.create(user=user, district=district, role=role)
+    return user
+
+
+@pytest.fixture
+def district_a(db):
+    return District.objects.create(name="Alder District", slug="alder")
+
+
+@pytest.fixture
+def district_b(db):
+    return District.objects.create(name="Birch District", slug="birch")
+
+
+@pytest.fixture
+def leader(district_a):
+    return make_user("alder-leader", district_a, Membership.Role.LEADER)
+
+
+@pytest.fixture
+def committee_member(district_a):
+    return make_user("alder-committee", district_a, Membership.Role.COMMITTEE_MEMBER)
+
+
+@pytest.fixture
+def district_admin(district_a):
+    return make_user("alder-admin", district_a, Membership.Role.DISTRICT_ADMIN)
+
+
+@pytest.fixture
+def leader_b(district_b):
+    return make_user("birch-leader", district_b, Membership.Role.LEADER)
+
+
+@pytest.fixture
+def site_staff(db):
+    return make_user("staff", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def leader_client(client, leader):
+    client.force_login(leader)
+    return client
+
+
+@pytest.fixture
+def product(district_a, leader):
+    return Product.objects.create(district=district_a, name="ReadAlong", vendor="Open Shelf", created_by=leader,
+                                  marketing_copy="Help your child get excited about reading.")
+
+
+@pytest.fixture
+def version(district_a):
+    return current_version_for(district_a)
