@@ -105,3 +105,33 @@ def product(district_a, leader):
 @pytest.fixture
 def version(district_a):
     return current_version_for(district_a)
+
+
+@pytest.fixture
+def celery_worker_process(real_stack, transactional_db):
+    """A real `celery -A assetlens worker` process on the test database and the real Redis."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from django.db import connection
+
+    celery_app.control.purge()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("celery")), "-A", "assetlens", "worker", "--concurrency=1",
+         "--loglevel=warning", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()

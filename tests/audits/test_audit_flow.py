@@ -279,3 +279,39 @@ def test_another_leader_in_the_district_cannot_edit_my_draft(client, product, ve
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
     client.force_login(committee_member)
     assert client.get(reverse("audit_section", args=[audit.pk, 1])).status_code == 404
+
+
+def test_leader_of_another_district_gets_404_on_the_audit_and_its_result(client, product, version, leader,
+                                                                          leader_b):
+    audit = answered_audit(product, version, leader, level=4)
+    services.submit(audit)
+    services.score_submitted_audit(audit.pk)
+    client.force_login(leader_b)
+    for name in ("audit_detail", "audit_result", "audit_status", "audit_review"):
+        assert client.get(reverse(name, args=[audit.pk])).status_code == 404, name
+    assert client.get(reverse("audit_section", args=[audit.pk, 1])).status_code == 404
+    assert client.post(reverse("audit_retry", args=[audit.pk])).status_code == 404
+    assert client.get(reverse("product_detail", args=[product.pk])).status_code == 404
+    assert client.post(reverse("audit_create", args=[product.pk])).status_code == 404
+    assert "ReadAlong" not in client.get(reverse("dashboard")).content.decode()
+
+
+def test_signed_in_person_without_a_district_is_told_what_is_missing(client, db):
+    from tests.conftest import make_user
+
+    client.force_login(make_user("nobody"))
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_dashboard_issues_the_same_number_of_queries_for_5_and_50_audits(
+        rows, leader_client, product, version, leader, django_assert_num_queries):
+    for i in range(rows):
+        audit = answered_audit(product, version, leader, level=i % 5)
+        services.submit(audit)
+        services.score_submitted_audit(audit.pk)
+    # session, user, membership+district, count, page of audits with product, auditor and score
+    with django_assert_num_queries(5):
+        response = leader_client.get(reverse("dashboard"))
+    assert response.status_code == 200

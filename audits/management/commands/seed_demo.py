@@ -20,6 +20,10 @@ ROLES = [
     ("committee", Membership.Role.COMMITTEE_MEMBER, "Committee member"),
     ("admin", Membership.Role.DISTRICT_ADMIN, "District admin"),
 ]
+NAMES = {
+    "riverbend": {"leader": ("Rosa", "Martínez"), "committee": ("Sam", "Okafor"), "admin": ("Lee", "Chen")},
+    "mesa": {"leader": ("Amara", "Begay"), "committee": ("Jordan", "Nguyen"), "admin": ("Priya", "Shah")},
+}
 PRODUCTS = [
     {
         "name": "MathSprint", "vendor": "Sprint Learning Co.", "website": "https://mathsprint.example",
@@ -70,7 +74,7 @@ class Command(BaseCommand):
                 username = f"{slug}-{suffix}"
                 user, created = User.objects.get_or_create(
                     username=username,
-                    defaults={"first_name": title.split()[0], "last_name": f"({district_name})",
+                    defaults={"first_name": NAMES[slug][suffix][0], "last_name": NAMES[slug][suffix][1],
                               "email": f"{username}@example.org"},
                 )
                 if created:
