@@ -13,12 +13,18 @@ $(STAMP): pyproject.toml
 	mkdir -p staticfiles
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser tests (tests/e2e); npm comes from apt when missing. Without it the tests fall back to
+# the copy of axe-core that axe-playwright-python ships.
+node_modules/.package-lock.json: package.json
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null) || true
+	if command -v npm >/dev/null; then npm install --no-audit --no-fund --loglevel=error; fi
+
+install: $(STAMP) node_modules/.package-lock.json
 
 messages: install
 	@if [ -d locale ]; then \
 	  command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null) || true; \
-	  $(PY) manage.py compilemessages -v0; fi
+	  $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules; fi
 
 migrate: install messages
 	$(PY) manage.py migrate --no-input -v0
@@ -45,6 +51,13 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A assetlens beat --loglevel=info
+
+# Speed at a realistic size, on loopback only: gunicorn + wrk on PostgreSQL (BENCH_DATABASE_URL, default
+# assetlens_bench), scoring throughput, and submit → scored through Redis (BENCH_REDIS_URL) and a real worker.
+# Knobs: BENCH_DISTRICTS/PRODUCTS/AUDITS, BENCH_SECONDS, BENCH_CONNECTIONS (see benchmarks/bench.py).
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

@@ -26,6 +26,8 @@ if not SECRET_KEY:
     SECRET_KEY = "dev-only-insecure-key-change-me-for-any-real-district-install"
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# A stale form (signed out, or the token rotated by a sign-in in another tab) keeps what was typed.
+CSRF_FAILURE_VIEW = "assetlens.stash.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "assetlens.tenancy.DistrictMiddleware",
+    "assetlens.stash.StashMiddleware",
 ]
 
 ROOT_URLCONF = "assetlens.urls"
@@ -106,6 +109,7 @@ AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_USERNAME_CALLABLE = "assetlens.throttle.username_for_lockout"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
@@ -181,12 +185,29 @@ CELERY_RESULT_EXPIRES = 24 * 3600
 # message redelivered only after it can no longer be running anywhere.
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A message taken by a worker that then dies (SIGKILL, OOM, power) goes back to the queue only after the
+# visibility timeout, found by a surviving worker's periodic scan; the sweep below usually re-enqueues sooner.
+# Crash-recovery tests shorten it with CELERY_VISIBILITY_TIMEOUT; every task's limits then shrink with it.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+if CELERY_VISIBILITY_TIMEOUT < 600:
+    CELERY_TASK_ANNOTATIONS = {
+        "*": {"soft_time_limit": CELERY_VISIBILITY_TIMEOUT * 0.5, "time_limit": CELERY_VISIBILITY_TIMEOUT * 0.8}
+    }
 # Publishing must not hang a leader's page when Redis is down: fail fast, the sweep enqueues later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_PUBLISH_RETRY = False
+# Sending a task also subscribes to its result in Redis; by default that retries 20 times a second apart.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+}
 CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},
 }

@@ -5,6 +5,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .models import Membership
 
@@ -51,7 +52,7 @@ def role_required(*roles):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if request.membership.role not in roles:
-                raise PermissionDenied("Your role in this district does not include this.")
+                raise PermissionDenied(_("Your role in this district does not include this."))
             return view(request, *args, **kwargs)
 
         return wrapper

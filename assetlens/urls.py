@@ -11,5 +11,6 @@ urlpatterns = [
     path("ping/", views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("rubrics/", include("rubrics.urls")),
     path("", include("audits.urls")),
 ]

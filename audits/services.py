@@ -1,6 +1,8 @@
 """Small services shared by views and tasks: load through the ORM, call the pure modules, save."""
 
 import logging
+import os
+import time
 
 from django.db import transaction
 from django.utils import timezone
@@ -90,12 +92,21 @@ def score_submitted_audit(audit_id):
         )
         if not claimed:
             return "skipped"
+        _hold_claim_for_crash_tests(audit_id)
         audit = Audit.objects.select_related("rubric_version", "product").get(pk=audit_id)
         if audit.product.district_id != audit.district_id:
             raise scoring.ScoringError("This audit's product belongs to another district.")
         result = scoring.score(*scoring_inputs(audit))
         Score.objects.update_or_create(audit=audit, defaults={"overall": result.overall, "details": result.as_dict()})
     return "scored"
+
+
+def _hold_claim_for_crash_tests(audit_id):
+    """Only the crash tests set ASSETLENS_TEST_SCORING_DELAY: it widens the window to kill a worker mid-scoring."""
+    delay = float(os.environ.get("ASSETLENS_TEST_SCORING_DELAY") or 0)
+    if delay > 0:
+        log.warning("Holding the scoring claim on audit %s for %ss in process %s", audit_id, delay, os.getpid())
+        time.sleep(delay)
 
 
 def mark_scoring_failed(audit_id, message):

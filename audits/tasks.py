@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from . import services
 from .models import Audit
+from .tone_tasks import analyse_product_copy  # noqa: F401 - so Celery's autodiscovery registers it
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=60, time_limit=90)

@@ -1,3 +1,4 @@
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assetlens import stash
 from assetlens.tenancy import district_required
 from rubrics.services import current_version_for
 
-from . import services
+from . import committees, services
 from .forms import ProductForm, SectionForm, initial_from_answers
 from .models import Answer, Audit, Product
 
@@ -45,23 +47,25 @@ def dashboard(request):
     return render(request, "audits/dashboard.html", {
         "page": page, "status": status, "statuses": Audit.Status.choices,
         "extra_query": urlencode({"status": status}) if status else "",
+        "recent_decisions": committees.recent_decisions(request.district),
     })
+
+
+def _searched_products(request, products):
+    """A page of the district's products whose name matches `?q=`, with what the pager needs."""
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        products = products.filter(name__icontains=query)
+    page = Paginator(products.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return {"page": page, "query": query, "extra_query": urlencode({"q": query}) if query else ""}
 
 
 @district_required
 def product_list(request):
-    products = (
-        Product.objects.filter(district=request.district)
-        .annotate(audit_count=Count("audits"), last_audit=Max("audits__updated_at"))
-        .order_by("name")
+    products = Product.objects.filter(district=request.district).annotate(
+        audit_count=Count("audits"), last_audit=Max("audits__updated_at")
     )
-    query = request.GET.get("q", "").strip()[:200]
-    if query:
-        products = products.filter(name__icontains=query)
-    page = Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audits/product_list.html", {
-        "page": page, "query": query, "extra_query": urlencode({"q": query}) if query else "",
-    })
+    return render(request, "audits/product_list.html", _searched_products(request, products))
 
 
 @district_required
@@ -93,17 +97,18 @@ def product_detail(request, pk):
     product = get_object_or_404(Product, pk=pk, district=request.district)
     audits = product.audits.filter(district=request.district).select_related("auditor", "score").order_by("-updated_at")
     own_draft = next((a for a in audits if a.auditor_id == request.user.id and a.is_draft), None)
+    answers_hidden = product.pk in committees.blind_product_ids(request.user, request.district.id, [product.pk])
     return render(request, "audits/product_detail.html", {
-        "product": product, "audits": audits, "own_draft": own_draft,
+        "product": product, "audits": audits, "own_draft": own_draft, "answers_hidden": answers_hidden,
     })
 
 
 @district_required
 def audit_start(request):
     """Pick a product to audit, or add one."""
-    products = Product.objects.filter(district=request.district).order_by("name")
-    version = current_version_for(request.district)
-    return render(request, "audits/audit_start.html", {"products": products, "version": version})
+    context = _searched_products(request, Product.objects.filter(district=request.district))
+    context["version"] = current_version_for(request.district)
+    return render(request, "audits/audit_start.html", context)
 
 
 @district_required
@@ -230,6 +235,9 @@ def audit_section(request, pk, number):
         data["revision"] = str(audit.revision)
         form = SectionForm(data, questions=questions)
         form.is_valid()
+    elif (kept := stash.take(request)) is not None:
+        messages.info(request, _("We kept what you typed before you were asked to sign in; review it and save."))
+        form = SectionForm(kept, questions=questions)
     else:
         form = SectionForm(initial=initial_from_answers(questions, saved, audit.revision), questions=questions)
 
@@ -262,6 +270,21 @@ def audit_review(request, pk):
     })
 
 
+def _in_reader_language(criteria_results, criteria):
+    """A score keeps the English titles it was computed with; show the reader's language where the rubric has it."""
+    words = {}
+    for criterion in criteria:
+        last = list(criterion.questions.all())[-1:]  # scoring names a criterion's level after its last question's
+        words[criterion.id] = (criterion.tr("title"), {lv.value: lv.tr("label") for q in last for lv in q.levels.all()})
+    localized = []
+    for result in criteria_results:
+        title, labels = words.get(result["id"], (result["title"], {}))
+        score = None if result.get("score") is None else Decimal(result["score"])  # a number, so 85,0 in Spanish
+        localized.append({**result, "title": title, "score": score,
+                          "level_label": labels.get(result["level"], result["level_label"])})
+    return localized
+
+
 @district_required
 def audit_result(request, pk):
     audit = _district_audit(request, pk)
@@ -269,6 +292,8 @@ def audit_result(request, pk):
         if audit.auditor_id == request.user.id:
             return redirect("audit_review", pk=audit.pk)
         raise Http404("This audit is still a draft.")
+    if not committees.may_see_answers(request.user, audit):
+        return render(request, "audits/committee_blind.html", {"audit": audit})
     context = {"audit": audit}
     if audit.status == Audit.Status.SCORED:
         score = getattr(audit, "score", None)
@@ -282,7 +307,7 @@ def audit_result(request, pk):
 
         context.update({
             "score": score,
-            "criteria_results": details.get("criteria", []),
+            "criteria_results": _in_reader_language(details.get("criteria", []), criteria),
             "strengths": rows(details.get("strengths", [])),
             "opportunities": rows(details.get("opportunities", [])),
         })

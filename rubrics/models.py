@@ -54,7 +54,11 @@ class RubricVersion(models.Model):
 
     class Meta:
         ordering = ["rubric", "-number"]
-        constraints = [models.UniqueConstraint(fields=["rubric", "number"], name="version_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["rubric", "number"], name="version_number_unique"),
+            # One draft at a time per rubric, so two admins clicking "Edit" together share one draft.
+            models.UniqueConstraint(fields=["rubric"], condition=models.Q(status="draft"), name="one_draft_per_rubric"),
+        ]
 
     def __str__(self):
         return f"{self.rubric.name} v{self.number}"

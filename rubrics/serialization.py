@@ -4,11 +4,19 @@ Validation is pure (plain data in, a list of "path: problem" strings out) so it 
 where a file is wrong, and so the data migration can use it with historical models.
 """
 
+import json
 from decimal import Decimal, InvalidOperation
 
 FORMAT = "assetlens-rubric/1"
 MAX_TEXT = 5000
 MAX_TITLE = 200
+# A full rubric is about 30 KB; a megabyte leaves room for many translations and still parses instantly.
+MAX_FILE_BYTES = 1024 * 1024
+TRANSLATABLE = {
+    "criterion": ("title", "description"),
+    "question": ("prompt", "help_text", "asset_example", "deficit_example"),
+    "level": ("label", "descriptor"),
+}
 
 
 def _positive_number(value):
@@ -32,6 +40,8 @@ def _check_text(errors, path, value, *, required, limit=MAX_TEXT):
         errors.append(f"{path}: must be text")
     elif len(value) > limit:
         errors.append(f"{path}: must be at most {limit} characters (it has {len(value)})")
+    elif "\x00" in value:
+        errors.append(f"{path}: must not contain null characters")
 
 
 def _check_key(errors, path, value, seen):
@@ -43,6 +53,28 @@ def _check_key(errors, path, value, seen):
         errors.append(f"{path}: '{value}' is used twice")
     else:
         seen.add(value)
+
+
+def _check_translations(errors, path, value, part):
+    """Optional {"es": {"prompt": "…"}}: a language code to the translated fields of this part."""
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        errors.append(f"{path}: must be an object of language codes")
+        return
+    for lang, fields in value.items():
+        lpath = f"{path}.{lang}"
+        if not (isinstance(lang, str) and 2 <= len(lang) <= 10 and all(c.isalpha() or c == "-" for c in lang)):
+            errors.append(f"{lpath}: must be a language code such as \"es\"")
+            continue
+        if not isinstance(fields, dict):
+            errors.append(f"{lpath}: must be an object of translated fields")
+            continue
+        for name, text in fields.items():
+            if name not in TRANSLATABLE[part]:
+                errors.append(f"{lpath}.{name}: is not a field that can be translated here")
+            else:
+                _check_text(errors, f"{lpath}.{name}", text, required=False)
 
 
 def _check_levels(errors, path, levels):
@@ -62,6 +94,7 @@ def _check_levels(errors, path, levels):
             values.append(value)
         _check_text(errors, f"{lpath}.label", level.get("label"), required=True, limit=120)
         _check_text(errors, f"{lpath}.descriptor", level.get("descriptor"), required=True)
+        _check_translations(errors, f"{lpath}.translations", level.get("translations"), "level")
     if values and len(values) == len(levels):
         if len(set(values)) != len(values):
             errors.append(f"{path}: level values must not repeat")
@@ -82,7 +115,10 @@ def validate(data):
     if not isinstance(criteria, list) or not criteria:
         errors.append("criteria: must be a non-empty list")
         return errors
-    criterion_keys = set()
+    if len(criteria) > 100:
+        errors.append("criteria: must have at most 100 criteria")
+        return errors
+    criterion_keys, all_question_keys = set(), set()
     for ci, criterion in enumerate(criteria):
         cpath = f"criteria[{ci}]"
         if not isinstance(criterion, dict):
@@ -93,17 +129,22 @@ def validate(data):
         _check_text(errors, f"{cpath}.description", criterion.get("description"), required=False)
         if _positive_number(criterion.get("weight", 1)) is None:
             errors.append(f"{cpath}.weight: must be a positive number")
+        _check_translations(errors, f"{cpath}.translations", criterion.get("translations"), "criterion")
         questions = criterion.get("questions")
         if not isinstance(questions, list) or not questions:
             errors.append(f"{cpath}.questions: must be a non-empty list")
             continue
-        question_keys = set()
+        if len(questions) > 200:
+            errors.append(f"{cpath}.questions: must have at most 200 questions")
+            continue
         for qi, question in enumerate(questions):
             qpath = f"{cpath}.questions[{qi}]"
             if not isinstance(question, dict):
                 errors.append(f"{qpath}: must be an object")
                 continue
-            _check_key(errors, f"{qpath}.key", question.get("key"), question_keys)
+            # Question keys are unique across the whole rubric: versions are compared and answers
+            # carried over by question key, even when a question moves to another criterion.
+            _check_key(errors, f"{qpath}.key", question.get("key"), all_question_keys)
             _check_text(errors, f"{qpath}.prompt", question.get("prompt"), required=True)
             for field in ("help_text", "asset_example", "deficit_example"):
                 _check_text(errors, f"{qpath}.{field}", question.get(field), required=False)
@@ -112,8 +153,31 @@ def validate(data):
             for flag in ("required", "allow_not_applicable"):
                 if flag in question and not isinstance(question[flag], bool):
                     errors.append(f"{qpath}.{flag}: must be true or false")
+            _check_translations(errors, f"{qpath}.translations", question.get("translations"), "question")
             _check_levels(errors, f"{qpath}.levels", question.get("levels"))
     return errors
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse(raw):
+    """Bytes of an uploaded file → (data, errors). The content decides, never the file name."""
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [f"file: is {len(raw) // 1024} KB; a rubric file can be at most {MAX_FILE_BYTES // 1024} KB"]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, ["file: is not a text file in UTF-8; export a rubric from AssetLens to see the format"]
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        return None, [f"file: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
+    except (ValueError, RecursionError) as exc:
+        return None, [f"file: is not valid JSON ({exc})" if isinstance(exc, ValueError)
+                      else "file: is nested too deeply to be a rubric"]
+    return data, validate(data)
 
 
 def build(data, *, Rubric, RubricVersion, Criterion, Question, Level, district=None, is_default=False,
@@ -121,34 +185,39 @@ def build(data, *, Rubric, RubricVersion, Criterion, Question, Level, district=N
     """Create the rubric (or a new version of `rubric`) from validated data. Call inside a transaction."""
     if rubric is None:
         rubric = Rubric.objects.create(
-            name=data["name"], description=data.get("description", ""), district=district, is_default=is_default
+            name=data["name"], description=data.get("description") or "", district=district, is_default=is_default
         )
         number = 1
     else:
         last = RubricVersion.objects.filter(rubric=rubric).order_by("-number").first()
         number = (last.number if last else 0) + 1
+    note = data.get("change_note")
     version = RubricVersion.objects.create(
         rubric=rubric, number=number, status="draft", created_by=created_by,
-        change_note=data.get("change_note", ""),
+        change_note=note[:MAX_TEXT] if isinstance(note, str) else "",
     )
-    for ci, c in enumerate(data["criteria"]):
-        criterion = Criterion.objects.create(
-            version=version, key=c["key"], title=c["title"], description=c.get("description", ""),
-            weight=_positive_number(c.get("weight", 1)), order=ci + 1, translations=c.get("translations", {}),
-        )
-        for qi, q in enumerate(c["questions"]):
-            question = Question.objects.create(
-                criterion=criterion, key=q["key"], prompt=q["prompt"], help_text=q.get("help_text", ""),
-                asset_example=q.get("asset_example", ""), deficit_example=q.get("deficit_example", ""),
-                weight=_positive_number(q.get("weight", 1)), order=qi + 1,
-                required=q.get("required", True), allow_not_applicable=q.get("allow_not_applicable", False),
-                translations=q.get("translations", {}),
-            )
-            Level.objects.bulk_create(
-                Level(question=question, value=lv["value"], label=lv["label"], descriptor=lv["descriptor"],
-                      translations=lv.get("translations", {}))
-                for lv in sorted(q["levels"], key=lambda lv: lv["value"])
-            )
+    # Three inserts whatever the size (PostgreSQL and SQLite both return the new ids from a bulk insert).
+    criteria = Criterion.objects.bulk_create(
+        Criterion(version=version, key=c["key"], title=c["title"], description=c.get("description") or "",
+                  weight=_positive_number(c.get("weight", 1)), order=ci + 1, translations=c.get("translations") or {})
+        for ci, c in enumerate(data["criteria"])
+    )
+    questions = Question.objects.bulk_create(
+        Question(criterion=criterion, key=q["key"], prompt=q["prompt"], help_text=q.get("help_text") or "",
+                 asset_example=q.get("asset_example") or "", deficit_example=q.get("deficit_example") or "",
+                 weight=_positive_number(q.get("weight", 1)), order=qi + 1,
+                 required=q.get("required", True), allow_not_applicable=q.get("allow_not_applicable", False),
+                 translations=q.get("translations") or {})
+        for criterion, c in zip(criteria, data["criteria"], strict=True)
+        for qi, q in enumerate(c["questions"])
+    )
+    question_data = [q for c in data["criteria"] for q in c["questions"]]
+    Level.objects.bulk_create(
+        Level(question=question, value=lv["value"], label=lv["label"], descriptor=lv["descriptor"],
+              translations=lv.get("translations") or {})
+        for question, q in zip(questions, question_data, strict=True)
+        for lv in sorted(q["levels"], key=lambda lv: lv["value"])
+    )
     if publish:
         from django.utils import timezone
 

@@ -1,6 +1,24 @@
-from django.db.models import Q
+"""Rubric look-ups and versioning: start a draft, check it, publish it, adopt the default, import a file.
 
-from .models import Rubric, RubricVersion
+Versions are copied through the same plain structure the JSON export uses, so a copy, an import and an
+export can never disagree about what a rubric is.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import serialization
+from .models import Criterion, Level, Question, Rubric, RubricVersion
+
+MODELS = {"Rubric": Rubric, "RubricVersion": RubricVersion, "Criterion": Criterion, "Question": Question,
+          "Level": Level}
+
+
+class PublishError(Exception):
+    def __init__(self, problems):
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def rubrics_for(district):
@@ -24,3 +42,168 @@ def version_structure(version):
     """Criteria with their questions and levels, in order, in three queries."""
     criteria = list(version.criteria.order_by("order").prefetch_related("questions__levels"))
     return criteria
+
+
+def version_data(version):
+    """The version as plain data (the documented JSON shape): what diffs, copies and checks work on."""
+    return serialization.export(version)
+
+
+def publish_problems(version):
+    """Everything that stops this version from being published, each as 'where: what'."""
+    return serialization.validate(version_data(version))
+
+
+def start_draft(rubric, user=None, source=None):
+    """The rubric's draft to edit: the existing one, or a new copy of `source` (default: latest published).
+
+    Keys are copied unchanged, so answers and comparisons can follow a question from version to version.
+    """
+    with transaction.atomic():
+        # Lock the rubric row so two admins pressing "Edit" at once make one draft, not two.
+        rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
+        draft = rubric.versions.filter(status=RubricVersion.Status.DRAFT).first()
+        if draft is not None:
+            return draft
+        source = source or rubric.latest_published()
+        if source is None:
+            raise ValueError("This rubric has no published version to copy.")
+        data = version_data(source)
+        data["change_note"] = ""
+        try:
+            with transaction.atomic():
+                return serialization.build(data, rubric=rubric, publish=False, created_by=user, **MODELS)
+        except IntegrityError:
+            return rubric.versions.get(status=RubricVersion.Status.DRAFT)
+
+
+def publish(version):
+    """Freeze a draft and make it the version new audits use. False when it was already published.
+
+    Raises PublishError with every problem when the draft is not ready; nothing changes then.
+    """
+    with transaction.atomic():
+        locked = RubricVersion.objects.select_for_update().filter(pk=version.pk).first()
+        if locked is None or locked.status != RubricVersion.Status.DRAFT:
+            return False
+        problems = publish_problems(locked)
+        if problems:
+            raise PublishError(problems)
+        now = timezone.now()
+        claimed = RubricVersion.objects.filter(pk=version.pk, status=RubricVersion.Status.DRAFT).update(
+            status=RubricVersion.Status.PUBLISHED, published_at=now
+        )
+    if claimed:
+        version.status, version.published_at = RubricVersion.Status.PUBLISHED, now
+    return bool(claimed)
+
+
+def adopt(default_rubric, district, name, user=None):
+    """A district's own variant of a shared rubric: a draft copy of its latest published version."""
+    source = default_rubric.latest_published()
+    if source is None:
+        raise ValueError("This rubric has no published version to copy.")
+    data = version_data(source)
+    data["name"] = name
+    data["change_note"] = f"Adopted from {default_rubric.name} v{source.number}"
+    with transaction.atomic():
+        version = serialization.build(data, district=district, publish=False, created_by=user, **MODELS)
+        version.rubric.based_on = default_rubric
+        version.rubric.save(update_fields=["based_on"])
+    return version
+
+
+def name_taken(name, district, exclude_pk=None):
+    clash = Rubric.objects.filter(name__iexact=name.strip(), district=district)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    return clash.exists()
+
+
+def import_rubric(data, district, user=None):
+    """Create a rubric from validated data as an unpublished draft, all in one transaction."""
+    with transaction.atomic():
+        return serialization.build(data, district=district, publish=False, created_by=user, **MODELS)
+
+
+def next_order(siblings):
+    last = siblings.order_by("-order").values_list("order", flat=True).first()
+    return (last or 0) + 1
+
+
+def move(part, siblings, direction):
+    """Swap `part` with its neighbour above ("up") or below ("down"). False at either end."""
+    if direction == "up":
+        neighbour = siblings.filter(order__lt=part.order).order_by("-order").first()
+    else:
+        neighbour = siblings.filter(order__gt=part.order).order_by("order").first()
+    if neighbour is None:
+        return False
+    with transaction.atomic():
+        mine, theirs = part.order, neighbour.order
+        # Order is unique within the parent, so park one side out of the way during the swap.
+        part.order = next_order(siblings) + 1
+        part.save(update_fields=["order"])
+        neighbour.order = mine
+        neighbour.save(update_fields=["order"])
+        part.order = theirs
+        part.save(update_fields=["order"])
+    return True
+
+
+def without_stale_translations(translations, changed_fields):
+    """Translations minus the fields whose original text just changed: a wrong translation is worse than none.
+
+    >>> without_stale_translations({"es": {"prompt": "¿…?", "help_text": "…"}}, ["prompt"])
+    {'es': {'help_text': '…'}}
+    """
+    result = {}
+    for lang, fields in (translations or {}).items():
+        kept = {name: text for name, text in fields.items() if name not in changed_fields}
+        if kept:
+            result[lang] = kept
+    return result
+
+
+def save_question(question, criterion, level_rows, changed_fields=()):
+    """Save a draft question and its levels (plain dicts of value, label, descriptor) in one transaction.
+
+    Levels are rewritten as a set, so values can be renumbered (0↔1) without colliding; nothing refers to a
+    level row (an answer keeps the level's value). A level whose label and descriptor are unchanged keeps its
+    translations. Raises FrozenVersionError if the version was published meanwhile.
+    """
+    with transaction.atomic():
+        if question.pk is None:
+            question.criterion = criterion
+            question.order = next_order(criterion.questions.all())
+        question.translations = without_stale_translations(question.translations, changed_fields)
+        question.save()
+        kept_translations = {(lv.label, lv.descriptor): lv.translations for lv in question.levels.all()}
+        question.levels.all().delete()
+        Level.objects.bulk_create(
+            Level(question=question, value=row["value"], label=row["label"], descriptor=row["descriptor"],
+                  translations=kept_translations.get((row["label"], row["descriptor"]), {}))
+            for row in sorted(level_rows, key=lambda r: r["value"])
+        )
+    return question
+
+
+def discard_draft(version):
+    """Throw a draft away. A rubric that only ever had this draft (a fresh adoption or import) goes with it.
+
+    False when the version is published (or gone): published versions are kept for the audits that use them.
+    """
+    with transaction.atomic():
+        locked = RubricVersion.objects.select_for_update().filter(
+            pk=version.pk, status=RubricVersion.Status.DRAFT).first()
+        if locked is None:
+            return False
+        rubric = locked.rubric
+        # Deleted with querysets: the parts belong to a draft (checked under the lock above).
+        Level.objects.filter(question__criterion__version=locked).delete()
+        Question.objects.filter(criterion__version=locked).delete()
+        Criterion.objects.filter(version=locked).delete()
+        locked.delete()
+        if not rubric.versions.exists():
+            rubric.delete()
+    return True

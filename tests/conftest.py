@@ -108,8 +108,9 @@ def version(district_a):
 
 
 @pytest.fixture
-def celery_worker_process(real_stack, transactional_db):
+def celery_worker_process(real_stack, django_db_serialized_rollback, transactional_db):
     """A real `celery -A assetlens worker` process on the test database and the real Redis."""
+    # serialized_rollback: an earlier transactional test flushed the default rubric the migration loaded.
     import subprocess
     import sys
     from pathlib import Path

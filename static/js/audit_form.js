@@ -8,6 +8,11 @@
   var timer = null;
   var dirty = false;
 
+  // The words come from the page (data-say-* on the status line), so they are in the reader's language.
+  function say(key) {
+    return status.dataset["say" + key.charAt(0).toUpperCase() + key.slice(1)] || "";
+  }
+
   function payload() {
     var data = new FormData(form);
     data.set("autosave", "1");
@@ -21,23 +26,21 @@
     fetch(form.dataset.autosaveUrl, { method: "POST", body: payload(), credentials: "same-origin" })
       .then(function (response) {
         if (response.redirected || response.headers.get("content-type").indexOf("json") === -1) {
-          status.textContent = "Your session ended. Sign in again; the answers on this page stay here until you save.";
+          status.textContent = say("sessionEnded");
           return null;
         }
         return response.json().then(function (body) {
           if (body.revision !== undefined && revision) { revision.value = body.revision; }
           if (body.conflict) {
-            status.textContent = "This draft changed elsewhere. Press Save and continue to compare both versions.";
+            status.textContent = say("conflict");
           } else if (body.saved) {
-            status.textContent = Object.keys(body.errors || {}).length
-              ? "Draft saved, except answers that need a look."
-              : "Draft saved.";
+            status.textContent = say(Object.keys(body.errors || {}).length ? "savedExcept" : "saved");
           }
         });
       })
       .catch(function () {
         dirty = true;
-        status.textContent = "Could not reach AssetLens just now; your answers are still on this page.";
+        status.textContent = say("offline");
       });
   }
 

@@ -311,7 +311,20 @@ def test_dashboard_issues_the_same_number_of_queries_for_5_and_50_audits(
         audit = answered_audit(product, version, leader, level=i % 5)
         services.submit(audit)
         services.score_submitted_audit(audit.pk)
-    # session, user, membership+district, count, page of audits with product, auditor and score
-    with django_assert_num_queries(5):
+    # session, user, membership+district, count, page of audits with product, auditor and score,
+    # recent committee decisions with product and committee
+    with django_assert_num_queries(6):
         response = leader_client.get(reverse("dashboard"))
     assert response.status_code == 200
+
+
+def test_picking_a_product_to_audit_searches_and_pages_the_districts_products(leader_client, district_a,
+                                                                              district_b):
+    for i in range(25):
+        Product.objects.create(district=district_a, name=f"Reader {i:02d}")
+    Product.objects.create(district=district_b, name="Reader from Birch")
+    first = leader_client.get(reverse("audit_start")).content.decode()
+    assert "Reader 00" in first and "Page 1 of 2" in first and "Reader 24" not in first
+    found = leader_client.get(reverse("audit_start") + "?q=reader+2").content.decode()
+    assert "Reader 24" in found and "Reader 00" not in found and "Reader from Birch" not in found
+    assert "No product names match" in leader_client.get(reverse("audit_start") + "?q=zzz").content.decode()

@@ -1,0 +1,88 @@
+"""A comparison report as CSV (one row per audit × question) and as a print-ready PDF.
+
+CSV columns, in order:
+
+    report_id        the ComparisonReport's number (the same as in its link)
+    product          the product's name
+    vendor           the product's vendor
+    audit_id         the Audit's number
+    auditor          who audited
+    rubric_version   the rubric and version the audit used, e.g. "Asset-based design v2"
+    criterion_key    the criterion's stable key (the same across rubric versions)
+    criterion        the criterion's title
+    question_key     "<criterion key>/<question key>", stable across rubric versions
+    question         the question's prompt
+    level            the level chosen (empty when not applicable or not answered)
+    level_label      the level's name, e.g. "Leans asset-framed"
+    max_level        the top of the question's scale
+    not_applicable   "yes" when the auditor marked the question not applicable, else "no"
+    notes            the auditor's notes
+    evidence_url     the link given as evidence
+    evidence_quote   the words quoted from the product
+
+A cell starting with = + - @, a tab or a carriage return is prefixed with ' so spreadsheet programs show it
+as text instead of running it as a formula (OWASP "CSV injection").
+"""
+
+import csv
+import io
+
+COLUMNS = [
+    "report_id", "product", "vendor", "audit_id", "auditor", "rubric_version", "criterion_key", "criterion",
+    "question_key", "question", "level", "level_label", "max_level", "not_applicable", "notes", "evidence_url",
+    "evidence_quote",
+]
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_rows(report_id, result, hidden_product_ids=()):
+    """One dict per audit × question answered, products in report order, questions in rubric order."""
+    hidden = {int(p) for p in hidden_product_ids}
+    criteria = {c["key"]: c for c in result.get("criteria", [])}
+    for product in result.get("products", []):
+        if product["id"] in hidden:
+            continue
+        versions = {a["id"]: a["version"] for a in product["audits"]}
+        answers = result.get("answers", {}).get(str(product["id"]), {})
+        for audit in product["audits"]:
+            for question in result.get("questions", []):
+                for answer in answers.get(question["key"], []):
+                    if answer["audit_id"] != audit["id"]:
+                        continue
+                    criterion = criteria.get(question["criterion_key"], {})
+                    yield {
+                        "report_id": report_id, "product": product["name"], "vendor": product.get("vendor", ""),
+                        "audit_id": audit["id"], "auditor": answer["auditor"],
+                        "rubric_version": versions.get(audit["id"], ""),
+                        "criterion_key": question["criterion_key"], "criterion": criterion.get("title", ""),
+                        "question_key": question["key"], "question": question["prompt"],
+                        "level": "" if answer["not_applicable"] or answer["level"] is None else answer["level"],
+                        "level_label": answer["level_label"], "max_level": question["max_level"],
+                        "not_applicable": "yes" if answer["not_applicable"] else "no",
+                        "notes": answer["notes"], "evidence_url": answer["evidence_url"],
+                        "evidence_quote": answer["evidence_quote"],
+                    }
+
+
+def to_csv(report_id, result, hidden_product_ids=()):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in csv_rows(report_id, result, hidden_product_ids):
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def to_pdf(html):
+    """PDF bytes from the report's print HTML (which carries its own styles and the inline SVG chart)."""
+    from weasyprint import HTML
+
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,201 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from . import serialization
+from .models import Criterion, Level, Question, RubricVersion
+from .services import name_taken
+
+
+def _helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+def _unique_key(wanted, taken, fallback):
+    base = slugify(wanted)[:70] or fallback
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+class RubricNameForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=serialization.MAX_TITLE,
+                           help_text=_("How leaders in your district will see this rubric."))
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.helper = _helper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the rubric a name."))
+        if name_taken(name, self.district):
+            raise forms.ValidationError(_("There is already a rubric called “%(name)s”. Choose another name."),
+                                        params={"name": name})
+        return name
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = Criterion
+        fields = ["title", "key", "description", "weight"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "key": _("A short code that stays the same in every version, so versions can be compared. "
+                     "Leave empty to make one from the title."),
+            "weight": _("How much this criterion counts in the overall score, compared with the others "
+                        "(for example 1, 1.5 or 2)."),
+        }
+        error_messages = {"title": {"required": _("Give the criterion a title.")}}
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["key"].required = False
+        self.helper = _helper()
+
+    def clean_key(self):
+        key = (self.cleaned_data.get("key") or "").strip()
+        taken = set(Criterion.objects.filter(version=self.version).exclude(pk=self.instance.pk)
+                    .values_list("key", flat=True))
+        if not key:
+            return _unique_key(self.data.get(self.add_prefix("title"), ""), taken, "criterion")
+        if key in taken:
+            raise forms.ValidationError(_("Another criterion in this version already uses this key."))
+        return key
+
+
+class QuestionForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = ["prompt", "key", "help_text", "asset_example", "deficit_example", "weight", "required",
+                  "allow_not_applicable"]
+        widgets = {
+            "prompt": forms.Textarea(attrs={"rows": 2}),
+            "help_text": forms.Textarea(attrs={"rows": 2}),
+            "asset_example": forms.Textarea(attrs={"rows": 2}),
+            "deficit_example": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"allow_not_applicable": _("Leaders may answer “not applicable to this product”")}
+        help_texts = {
+            "key": _("A short code that stays the same in every version, so answers can be carried over. "
+                     "Leave empty to make one from the question."),
+            "help_text": _("Where to look and what to look for, shown under the question."),
+            "asset_example": _("A short quote that shows the asset-based approach."),
+            "deficit_example": _("A short quote that shows the deficit-based approach to watch for."),
+            "weight": _("How much this question counts within its criterion (for example 1 or 2)."),
+        }
+        error_messages = {"prompt": {"required": _("Write the question leaders will answer.")}}
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["key"].required = False
+        self.helper = _helper()
+
+    def clean_key(self):
+        key = (self.cleaned_data.get("key") or "").strip()
+        # Question keys are unique across the whole version: answers follow a question by its key.
+        taken = set(Question.objects.filter(criterion__version=self.version).exclude(pk=self.instance.pk)
+                    .values_list("key", flat=True))
+        if not key:
+            words = " ".join(self.data.get(self.add_prefix("prompt"), "").split()[:6])
+            return _unique_key(words, taken, "question")
+        if key in taken:
+            raise forms.ValidationError(_("Another question in this version already uses this key."))
+        return key
+
+
+class BaseLevelFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if any(form.errors for form in self.forms):
+            return
+        values = [
+            form.cleaned_data["value"] for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("value") is not None
+        ]
+        if len(values) < 2:
+            raise forms.ValidationError(_("A question needs at least two levels, starting at 0."))
+        if len(set(values)) != len(values):
+            raise forms.ValidationError(_("Each level needs its own value; two levels share one."))
+        if sorted(values) != list(range(len(values))):
+            raise forms.ValidationError(
+                _("Level values must run 0, 1, 2 … without gaps (you have %(values)s)."),
+                params={"values": ", ".join(str(v) for v in sorted(values))},
+            )
+
+
+LevelFormSet = inlineformset_factory(
+    Question, Level, formset=BaseLevelFormSet, fields=["value", "label", "descriptor"], extra=1, can_delete=True,
+    max_num=21, validate_max=True,
+    widgets={"descriptor": forms.Textarea(attrs={"rows": 2}), "value": forms.NumberInput(attrs={"min": 0, "max": 20})},
+    labels={"value": _("Level"), "label": _("Short label"), "descriptor": _("What this level looks like")},
+)
+
+
+def new_question_levels():
+    """Five empty rows numbered 0–4 for a new question; rows left empty are ignored."""
+    return [{"value": n} for n in range(5)]
+
+
+class ChangeNoteForm(forms.ModelForm):
+    class Meta:
+        model = RubricVersion
+        fields = ["change_note"]
+        widgets = {"change_note": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"change_note": _("A sentence for leaders and committees: what is new in this version?")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Rubric file (.json)"),
+                           help_text=_("A file exported from AssetLens or written in the documented format, "
+                                       "at most 1 MB."))
+    name = forms.CharField(label=_("Name (optional)"), max_length=serialization.MAX_TITLE, required=False,
+                           help_text=_("Leave empty to use the name inside the file."))
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.data_from_file = None
+        self.helper = _helper()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > serialization.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("This file is %(size)s KB; a rubric file can be at most %(limit)s KB."),
+                params={"size": upload.size // 1024, "limit": serialization.MAX_FILE_BYTES // 1024},
+            )
+        data, problems = serialization.parse(upload.read(serialization.MAX_FILE_BYTES + 1))
+        if problems:
+            raise forms.ValidationError([forms.ValidationError(p) for p in problems[:50]]
+                                        + ([forms.ValidationError(_("… and %(n)s more."),
+                                                                  params={"n": len(problems) - 50})]
+                                           if len(problems) > 50 else []))
+        self.data_from_file = data
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.data_from_file is None:
+            return cleaned
+        name = (cleaned.get("name") or "").strip() or self.data_from_file["name"].strip()
+        if name_taken(name, self.district):
+            self.add_error("name", forms.ValidationError(
+                _("There is already a rubric called “%(name)s”. Give this one another name."), params={"name": name}))
+        else:
+            self.data_from_file["name"] = name
+        return cleaned

@@ -1,0 +1,357 @@
+"""Faults a district will meet: a worker killed mid-scoring, Redis down at submit, limits that nest.
+
+The real-stack tests start real `celery worker` processes on the test database and the real Redis
+(the `real_stack` fixture skips them locally without PostgreSQL and Redis, and fails them in CI).
+"""
+
+import importlib
+import json
+import os
+import pkgutil
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+
+from assetlens.celery import app as celery_app
+from audits import tasks
+from audits.models import Audit, Score
+
+from .audits.helpers import answered_audit
+
+BASE_DIR = Path(settings.BASE_DIR)
+CELERY = str(Path(sys.executable).with_name("celery"))
+HOLDING = re.compile(r"Holding the scoring claim on audit (\d+) for [\d.]+s in process (\d+)")
+
+
+# --- Limits ------------------------------------------------------------------------------------------
+
+
+def project_tasks():
+    """Every task our apps register (celery.* built-ins left out), after importing every *tasks module."""
+    for app_name in ("assetlens", "audits", "rubrics"):
+        package = importlib.import_module(app_name)
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name.endswith("tasks"):
+                importlib.import_module(f"{app_name}.{module.name}")
+    return {name: task for name, task in celery_app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_every_task_stops_before_its_message_could_be_redelivered_and_retries_a_bounded_number_of_times():
+    registered = project_tasks()
+    assert "audits.tasks.score_audit" in registered and "audits.tasks.sweep_unscored_audits" in registered
+    visibility = celery_app.conf.broker_transport_options["visibility_timeout"]
+    for name, task in registered.items():
+        soft = task.soft_time_limit or celery_app.conf.task_soft_time_limit
+        hard = task.time_limit or celery_app.conf.task_time_limit
+        assert soft and hard, f"{name} needs a soft and a hard time limit"
+        assert soft < hard < visibility, f"{name}: soft {soft} < hard {hard} < visibility {visibility} must hold"
+        assert task.max_retries is not None and task.max_retries <= 10, f"{name} must retry a bounded number of times"
+        assert task.acks_late, f"{name} must acknowledge only after it finished (acks_late)"
+
+
+def test_a_shortened_visibility_timeout_shrinks_every_task_limit_with_it():
+    """The crash tests run workers with a 10 s visibility timeout; the limits must still nest there."""
+    script = (
+        "import json, django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'assetlens.settings');"
+        "django.setup(); from tests.test_faults import project_tasks; from assetlens.celery import app;"
+        "vt = app.conf.broker_transport_options['visibility_timeout'];"
+        "print(json.dumps({n: [t.soft_time_limit, t.time_limit, vt] for n, t in project_tasks().items()}))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, capture_output=True, text=True,
+                            env={**os.environ, "CELERY_VISIBILITY_TIMEOUT": "10"}, timeout=120)
+    limits = json.loads(result.stdout.strip().splitlines()[-1])
+    assert limits, result.stderr
+    for name, (soft, hard, visibility) in limits.items():
+        assert visibility == 10
+        assert soft < hard < visibility, f"{name}: {soft} < {hard} < {visibility}"
+
+
+def test_the_sweep_for_missed_scoring_is_scheduled_more_often_than_a_leader_would_wait():
+    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.sweep_unscored_audits.name)
+    assert entry["schedule"] <= 300
+
+
+# --- Real worker helpers -----------------------------------------------------------------------------
+
+
+def worker_env(**extra):
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+class Worker:
+    """A `celery worker` process (one pool child) whose log we can read and which we can kill outright."""
+
+    def __init__(self, log_path, **env):
+        self.log_path = log_path
+        self.log = open(log_path, "a")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [CELERY, "-A", "assetlens", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
+             "--without-heartbeat", "--without-gossip", "--without-mingle", f"--hostname=faults-{time.time_ns()}@%h"],
+            cwd=BASE_DIR, env=worker_env(**env), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def output(self):
+        return Path(self.log_path).read_text()
+
+    def kill_everything(self):
+        """SIGKILL the main process and its pool child at once, as the OOM killer or a power cut would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+def wait_until(condition, seconds, what, worker=None):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    log = f"\nWorker log:\n{worker.output()}" if worker else ""
+    pytest.fail(f"Waited {seconds}s for {what}.{log}")
+
+
+def status_of(audit_id):
+    return Audit.objects.values_list("status", flat=True).get(pk=audit_id)
+
+
+@pytest.fixture
+def clean_queue(real_stack):
+    """No message from an earlier run (whose audit ids a new test database reuses) may reach our workers."""
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = ("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete(*keys)
+    yield
+    client.delete(*keys)
+
+
+@pytest.fixture
+def workers(tmp_path):
+    started = []
+
+    def start(**env):
+        worker = Worker(tmp_path / f"worker-{len(started)}.log", **env)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def submit_through_the_page(client, leader, audit):
+    client.force_login(leader)
+    response = client.post(reverse("audit_review", args=[audit.pk]))
+    assert response["Location"] == reverse("audit_result", args=[audit.pk])
+
+
+# --- A worker killed mid-scoring ---------------------------------------------------------------------
+
+
+@pytest.mark.realstack
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_scoring_process_killed_mid_way_is_redelivered_and_the_audit_scored_once(
+        clean_queue, workers, client, product, version, leader):
+    worker = workers(ASSETLENS_TEST_SCORING_DELAY="3")
+    audit = answered_audit(product, version, leader, level=3)
+    submit_through_the_page(client, leader, audit)
+
+    holding = wait_until(lambda: HOLDING.search(worker.output()), 60, "the worker to claim the audit", worker)
+    assert int(holding.group(1)) == audit.pk
+    os.kill(int(holding.group(2)), signal.SIGKILL)  # the pool process doing the scoring, mid-transaction
+    # Its transaction died with it: nothing half-written is visible.
+    assert status_of(audit.pk) == "submitted" and not Score.objects.filter(audit_id=audit.pk).exists()
+
+    # The worker's main process sees its child lost, puts the message back (reject_on_worker_lost), and a
+    # fresh pool process scores it.
+    wait_until(lambda: status_of(audit.pk) == "scored", 60, "the redelivered scoring", worker)
+    assert len(HOLDING.findall(worker.output())) == 2
+    assert "WorkerLostError" in worker.output()
+    assert Score.objects.filter(audit_id=audit.pk).count() == 1
+
+
+@pytest.mark.realstack
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_whole_worker_killed_mid_scoring_the_next_worker_scores_the_audit_exactly_once(
+        clean_queue, workers, client, product, version, leader):
+    # A 10 s visibility timeout (limits shrink with it: soft 5 s, hard 8 s) so redelivery fits in a test.
+    crash_env = {"CELERY_VISIBILITY_TIMEOUT": "10", "ASSETLENS_TEST_SCORING_DELAY": "3"}
+    first = workers(**crash_env)
+    audit = answered_audit(product, version, leader, level=3)
+    submit_through_the_page(client, leader, audit)
+    wait_until(lambda: HOLDING.search(first.output()), 60, "the first worker to claim the audit", first)
+    first.kill_everything()
+    assert status_of(audit.pk) == "submitted"
+
+    second = workers(**crash_env)
+    # Two ways back, both exercised: the periodic sweep re-enqueues the audit left submitted, and the
+    # original message returns once its visibility timeout passes. Whichever comes second must do nothing.
+    tasks.sweep_unscored_audits.delay(older_than_seconds=0)
+    wait_until(lambda: status_of(audit.pk) == "scored", 90, "the next worker to score the audit", second)
+    wait_until(lambda: re.search(r"score_audit\[[^\]]+\] succeeded in [\d.]+s: 'skipped'", second.output()), 60,
+               "the original message to come back and be skipped", second)
+    assert len(re.findall(r"score_audit\[[^\]]+\] succeeded in [\d.]+s: 'scored'", second.output())) == 1
+    assert Score.objects.filter(audit_id=audit.pk).count() == 1
+    assert status_of(audit.pk) == "scored"
+
+
+# --- Redis down at submit ----------------------------------------------------------------------------
+
+
+def closed_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens once the probe closes
+
+
+SUBMIT_WITH_BROKER_DOWN = """
+import json, os, time, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assetlens.settings")
+django.setup()
+from django.contrib.auth import get_user_model
+from django.test import Client
+client = Client()
+client.force_login(get_user_model().objects.get(pk={user_id}))
+started = time.monotonic()
+response = client.post("{url}")
+elapsed = time.monotonic() - started
+page = client.get(response["Location"]).content.decode()
+print(json.dumps({{"status": response.status_code, "location": response["Location"], "elapsed": elapsed,
+                  "page": page}}))
+"""
+
+
+@pytest.mark.realstack
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_redis_down_at_submit_the_page_answers_fast_and_the_sweep_scores_it_once_redis_is_back(
+        clean_queue, workers, product, version, leader):
+    audit = answered_audit(product, version, leader, level=4)
+    # The web process as deployed (not eager), but its Redis (broker and results) is a port nobody listens on.
+    down = f"redis://127.0.0.1:{closed_port()}/0"
+    script = SUBMIT_WITH_BROKER_DOWN.format(user_id=leader.pk, url=reverse("audit_review", args=[audit.pk]))
+    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=worker_env(REDIS_URL=down),
+                            capture_output=True, text=True, timeout=120)
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert outcome["status"] == 302 and outcome["location"] == reverse("audit_result", args=[audit.pk])
+    # The requirement itself: publishing gives up quickly instead of hanging the leader's page.
+    print(f"submit with Redis down answered in {outcome['elapsed']:.3f}s")
+    assert outcome["elapsed"] < 2.0, f"submitting took {outcome['elapsed']:.2f}s with Redis down"
+    assert "Your answers are saved and locked" in outcome["page"]
+    assert status_of(audit.pk) == "submitted"
+
+    # Redis is back (the real one): the sweep beat runs finds the audit and a worker scores it.
+    worker = workers()
+    tasks.sweep_unscored_audits.delay(older_than_seconds=0)
+    wait_until(lambda: status_of(audit.pk) == "scored", 60, "the swept audit to be scored", worker)
+    assert Score.objects.filter(audit_id=audit.pk).count() == 1
+
+
+# --- Signed out, or the CSRF token rotated, while a leader was typing ---------------------------------
+
+
+def csrf_token(client):
+    return client.cookies["csrftoken"].value
+
+
+def sign_in(client, next_url=""):
+    return client.post(reverse("login"), {"username": "alder-leader", "password": "pw-for-tests-123",
+                                          "next": next_url, "csrfmiddlewaretoken": csrf_token(client)})
+
+
+@pytest.fixture
+def browser(leader):
+    """A client that checks CSRF tokens like production does, signed in through the form."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("login"))
+    assert sign_in(client).status_code == 302
+    return client
+
+
+@pytest.fixture
+def open_section(browser, product, version, leader):
+    from audits import services
+
+    draft = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    question = services.rubric_structure(version)[0].questions.first()
+    url = reverse("audit_section", args=[draft.pk, 1])
+    browser.get(url)
+    typed = {"revision": "0", "action": "next", f"q{question.id}-level": "4",
+             f"q{question.id}-notes": "The app greets families in their home languages"}
+    return draft, url, typed
+
+
+def expire_session(client):
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(session_key=client.session.session_key).delete()
+
+
+@pytest.mark.django_db
+def test_session_expired_while_typing_the_answers_are_back_after_signing_in(browser, open_section):
+    draft, url, typed = open_section
+    expire_session(browser)
+
+    response = browser.post(url, {**typed, "csrfmiddlewaretoken": csrf_token(browser)})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert sign_in(browser, next_url=url)["Location"] == url
+
+    page = browser.get(url).content.decode()
+    assert "We kept what you typed" in page
+    assert "The app greets families in their home languages" in page
+    assert not draft.answers.exists()  # shown for review, saved only when the leader says so
+    # Once: reloading shows the saved draft again, not the old typing.
+    assert "We kept what you typed" not in browser.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf_token_rotated_by_a_sign_in_in_another_tab_keeps_the_answers(browser, open_section):
+    draft, url, typed = open_section
+    stale_token = csrf_token(browser)
+    expire_session(browser)
+    browser.get(reverse("login"))
+    sign_in(browser)  # the other tab: signing in gives the browser a new CSRF token
+    assert csrf_token(browser) != stale_token
+
+    response = browser.post(url, {**typed, "csrfmiddlewaretoken": stale_token}, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 302 and response["Location"] == url
+    page = browser.get(url).content.decode()
+    assert "We kept what you typed" in page and "The app greets families in their home languages" in page
+
+
+@pytest.mark.django_db
+def test_a_stale_form_posted_from_another_site_is_refused_and_not_kept(browser, open_section):
+    draft, url, typed = open_section
+    response = browser.post(url, {**typed, "csrfmiddlewaretoken": "x" * 32}, HTTP_ORIGIN="https://evil.example")
+    assert response.status_code == 403
+    assert "could not save it" in response.content.decode()
+    assert "The app greets families" not in browser.get(url).content.decode()

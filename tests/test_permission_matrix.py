@@ -1,0 +1,328 @@
+"""Who may open what: every URL the app serves, for every kind of visitor, with real objects.
+
+A district's people see their district's work; another district's object is a 404 (we never confirm it
+exists); a missing role is a 403 with a reason; a visitor who is not signed in is sent to sign in.
+Adding a URL without a row here fails `test_every_url_has_a_row_in_the_matrix`.
+"""
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pytest
+from django.contrib.admin.sites import site as admin_site
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from audits import services
+from audits.models import Audit
+from rubrics import services as rubric_services
+from tests.audits.helpers import answered_audit
+
+pytestmark = pytest.mark.django_db
+
+ACTORS = ("anonymous", "leader", "committee_member", "district_admin", "site_staff", "other_district")
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expected status per actor, in ACTORS order, for each method; kwargs builds the URL from the world."""
+
+    kwargs: object = None
+    expect: dict = field(default_factory=dict)
+
+
+def statuses(anonymous, leader, committee_member, district_admin, site_staff, other_district):
+    return dict(zip(ACTORS, (anonymous, leader, committee_member, district_admin, site_staff, other_district),
+                    strict=True))
+
+
+def product(w):
+    return {"pk": w.product.pk}
+
+
+def draft(w):
+    return {"pk": w.draft.pk}
+
+
+def scored(w):
+    return {"pk": w.scored.pk}
+
+
+def failed(w):
+    return {"pk": w.failed.pk}
+
+
+def committee(w):
+    return {"pk": w.committee.pk}
+
+
+def report(w):
+    return {"pk": w.report.pk}
+
+
+def variant(w):
+    return {"pk": w.variant.pk}
+
+
+def variant_rubric(w):
+    return {"pk": w.variant.rubric_id}
+
+
+def variant_criterion(w):
+    return {"pk": w.variant.criteria.first().pk}
+
+
+def variant_question(w):
+    return {"pk": w.variant.criteria.first().questions.first().pk}
+
+
+# Columns: anonymous, leader (the auditor), committee member, district admin, site staff (no district),
+# leader of another district. 302 for anonymous means "sent to sign in" (checked below).
+MATRIX = {
+    "login": Row(expect={"GET": statuses(200, 302, 302, 302, 302, 302)}),
+    # Signing out is a POST (a link cannot sign someone out behind their back).
+    "logout": Row(expect={"GET": statuses(405, 405, 405, 405, 405, 405),
+                          "POST": statuses(302, 302, 302, 302, 302, 302)}),
+    "health": Row(expect={"GET": statuses(200, 200, 200, 200, 200, 200)}),
+    "ping": Row(expect={"GET": statuses(200, 200, 200, 200, 200, 200)}),
+    "set_language": Row(expect={"POST": statuses(302, 302, 302, 302, 302, 302)}),
+    "admin:index": Row(expect={"GET": statuses(302, 302, 302, 302, 200, 302)}),
+    "dashboard": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    "product_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    "product_create": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
+                                  "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty form explained
+    "product_detail": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "product_edit": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404),
+                                  "POST": statuses(302, 200, 200, 200, 403, 404)}),
+    "audit_create": Row(lambda w: {"product_pk": w.product.pk},
+                        {"GET": statuses(302, 405, 405, 405, 403, 405),
+                         "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "audit_start": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    # A draft belongs to its auditor: others in the district are sent to the result, which a draft lacks.
+    "audit_detail": Row(draft, {"GET": statuses(302, 302, 302, 302, 403, 404)}),
+    "audit_section": Row(lambda w: {"pk": w.draft.pk, "number": 1},
+                         {"GET": statuses(302, 200, 404, 404, 403, 404),
+                          "POST": statuses(302, 302, 404, 404, 403, 404)}),
+    "audit_review": Row(draft, {"GET": statuses(302, 200, 404, 404, 403, 404),
+                                "POST": statuses(302, 200, 404, 404, 403, 404)}),  # 200: gaps explained
+    "audit_result": Row(scored, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "audit_status": Row(scored, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "audit_retry": Row(failed, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    # Committees: the committee member serves on the world's committee; the leader and the district admin do not.
+    # Reports open for the committee's members only (404 for everyone else); forming and changing a committee
+    # is the district admin's (403 for other roles, 404 for another district's committee).
+    "committee_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    "committee_create": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                    "POST": statuses(302, 403, 403, 200, 403, 403)}),  # 200: empty form explained
+    "committee_detail": Row(committee, {"GET": statuses(302, 404, 200, 200, 403, 404)}),
+    "committee_edit": Row(committee, {"GET": statuses(302, 403, 403, 200, 403, 404),
+                                      "POST": statuses(302, 403, 403, 200, 403, 404)}),
+    "audit_request_create": Row(committee, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                            "POST": statuses(302, 403, 403, 400, 403, 404)}),
+    "report_create": Row(committee, {"GET": statuses(302, 404, 200, 404, 403, 404),
+                                     "POST": statuses(302, 404, 400, 404, 403, 404)}),  # 400: choose products
+    "report_detail": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
+    "report_status": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
+    "report_csv": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
+    "report_pdf": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
+    "report_retry": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                 "POST": statuses(302, 404, 302, 404, 403, 404)}),
+    "report_comment": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                   "POST": statuses(302, 404, 400, 404, 403, 404)}),
+    "report_consensus": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                     "POST": statuses(302, 404, 400, 404, 403, 404)}),
+    "report_decision": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                    "POST": statuses(302, 404, 400, 404, 403, 404)}),
+    # Rubrics (issue 3): kept by district admins (their district's variants) and site staff (all). Leaders and
+    # committee members get 403; the other district's leader gets 404 for Alder's variant.
+    "rubric_list": Row(expect={"GET": statuses(302, 403, 403, 200, 200, 403)}),
+    "rubric_import": Row(expect={"GET": statuses(302, 403, 403, 200, 200, 403),
+                                 "POST": statuses(302, 403, 403, 400, 400, 403)}),  # 400: no file explained
+    "rubric_adopt": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                "POST": statuses(302, 403, 403, 200, 403, 403)}),  # 200: name explained
+    "rubric_detail": Row(variant_rubric, {"GET": statuses(302, 403, 403, 200, 200, 404)}),
+    "rubric_start_draft": Row(variant_rubric, {"GET": statuses(302, 405, 405, 405, 405, 405),
+                                               "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    "rubric_version": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404),
+                                    "POST": statuses(302, 403, 403, 302, 302, 404)}),  # saves the note
+    "rubric_version_publish": Row(variant, {"GET": statuses(302, 405, 405, 405, 405, 405),
+                                            "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    "rubric_version_discard": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404),
+                                            "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    "rubric_version_preview": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404)}),
+    "rubric_version_diff": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404)}),
+    "rubric_version_export": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404)}),
+    "criterion_create": Row(lambda w: {"version_pk": w.variant.pk},
+                            {"GET": statuses(302, 403, 403, 200, 200, 404),
+                             "POST": statuses(302, 403, 403, 200, 200, 404)}),  # 200: title explained
+    "criterion_edit": Row(variant_criterion, {"GET": statuses(302, 403, 403, 200, 200, 404),
+                                              "POST": statuses(302, 403, 403, 200, 200, 404)}),
+    "criterion_delete": Row(variant_criterion, {"GET": statuses(302, 403, 403, 200, 200, 404),
+                                                "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    "criterion_move": Row(variant_criterion, {"GET": statuses(302, 405, 405, 405, 405, 405),
+                                              "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    "question_create": Row(lambda w: {"criterion_pk": w.variant.criteria.first().pk},
+                           {"GET": statuses(302, 403, 403, 200, 200, 404),
+                            "POST": statuses(302, 403, 403, 400, 400, 404)}),  # 400: prompt, levels explained
+    "question_edit": Row(variant_question, {"GET": statuses(302, 403, 403, 200, 200, 404),
+                                            "POST": statuses(302, 403, 403, 400, 400, 404)}),
+    "question_delete": Row(variant_question, {"GET": statuses(302, 403, 403, 200, 200, 404),
+                                              "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    "question_move": Row(variant_question, {"GET": statuses(302, 405, 405, 405, 405, 405),
+                                            "POST": statuses(302, 403, 403, 302, 302, 404)}),
+    # Moving a draft audit to the newest rubric: the auditor only (here there is no newer version: sent back).
+    "audit_version_move": Row(draft, {"GET": statuses(302, 302, 404, 404, 403, 404),
+                                      "POST": statuses(302, 302, 404, 404, 403, 404)}),
+    # Copy and tone review (issue 4): everyone in the product's district reads it; another district gets 404.
+    "product_tone": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "product_tone_status": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "product_tone_retry": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                        "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
+                                "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
+}
+
+
+def served_urls(patterns=None, prefix="", namespace=""):
+    """(key, route) for every URL pattern; the key is the URL name, or the route when it has none."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+            yield from served_urls(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            route = prefix + str(pattern.pattern)
+            yield (namespace + pattern.name if pattern.name else route), route
+
+
+def is_admin_internal(key, route):
+    # Django admin guards its own pages (is_staff); we check its front door only.
+    return route.startswith("admin/") and key != "admin:index"
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    served = {key: route for key, route in served_urls() if not is_admin_internal(key, route)}
+    missing = sorted(set(served) - set(MATRIX))
+    assert not missing, (
+        "These URLs have no row in MATRIX in tests/test_permission_matrix.py; add one saying what each kind of "
+        "visitor gets: " + ", ".join(f"{key} ({served[key]})" for key in missing)
+    )
+    stale = sorted(set(MATRIX) - set(served))
+    assert not stale, f"MATRIX has rows for URLs the app no longer serves: {stale}"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class World:
+    """Alder's objects, each made the first time a row's URL asks for it: most rows need one or two, and
+    building all of them (a scored comparison report, a copied rubric) for each of ~500 cases was slow."""
+
+    def __init__(self, product, version, leader, committee_member):
+        self.product, self.version, self.leader, self.committee_member = product, version, leader, committee_member
+
+    @cached_property
+    def draft(self):
+        return Audit.objects.create(district=self.product.district, product=self.product,
+                                    rubric_version=self.version, auditor=self.leader)
+
+    @cached_property
+    def scored(self):
+        return scored_audit(self.product, self.version, self.leader, level=3)
+
+    @cached_property
+    def failed(self):
+        audit = answered_audit(self.product, self.version, self.leader, level=2)
+        Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SCORING_FAILED)
+        return audit
+
+    @cached_property
+    def committee(self):
+        """A committee with the committee member on it (the leader and the district admin are not)."""
+        from audits.models import Committee, CommitteeMember
+
+        committee = Committee.objects.create(district=self.product.district, name="Reading committee")
+        CommitteeMember.objects.create(committee=committee, user=self.committee_member)
+        return committee
+
+    @cached_property
+    def report(self):
+        """A ready report comparing two scored products."""
+        from audits import committees
+        from audits.models import Product
+
+        second = Product.objects.create(district=self.product.district, name="Second product")
+        scored_audit(second, self.version, self.leader, level=1)
+        self.scored  # noqa: B018 - the first product needs a scored audit too
+        chosen = [self.product, second]
+        report = committees.request_comparison(self.committee, self.leader, chosen,
+                                               list(committees.comparable_audits(self.product.district, chosen)))
+        committees.build(report.pk)
+        return report
+
+    @cached_property
+    def variant(self):
+        """Alder's own draft variant of the shared rubric."""
+        return rubric_services.adopt(self.version.rubric, self.product.district, "Alder rubric")
+
+
+def scored_audit(product, version, auditor, level):
+    audit = answered_audit(product, version, auditor, level=level)
+    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
+    services.score_submitted_audit(audit.pk)
+    return audit
+
+
+@pytest.fixture
+def world(product, version, leader, committee_member, district_admin, site_staff, leader_b):
+    return World(product, version, leader, committee_member)
+
+
+@pytest.fixture
+def sign_in_as(client, leader, committee_member, district_admin, site_staff, leader_b):
+    users = {"leader": leader, "committee_member": committee_member, "district_admin": district_admin,
+             "site_staff": site_staff, "other_district": leader_b}
+
+    def sign_in(actor):
+        if actor != "anonymous":
+            client.force_login(users[actor])
+        return client
+
+    return sign_in
+
+
+CASES = [
+    pytest.param(key, method, actor, id=f"{key}-{method}-{actor}")
+    for key, row in MATRIX.items() for method in row.expect for actor in ACTORS
+]
+
+
+@pytest.mark.parametrize(("key", "method", "actor"), CASES)
+def test_each_visitor_gets_the_expected_answer(key, method, actor, world, sign_in_as):
+    row = MATRIX[key]
+    url = reverse(key, kwargs=row.kwargs(world) if row.kwargs else None)
+    client = sign_in_as(actor)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    expected = row.expect[method][actor]
+    assert response.status_code == expected, f"{actor} {method} {url}: got {response.status_code}, want {expected}"
+    if expected == 302 and actor == "anonymous" and key not in {"logout", "set_language", "admin:index"}:
+        assert response["Location"].startswith(reverse("login") + "?next="), "anonymous must be sent to sign in"
+    if expected == 403:
+        # The page says why (no district yet, or the role does not include this) rather than a bare code.
+        assert "district" in response.content.decode().lower() or "role" in response.content.decode().lower()
+
+
+def test_other_district_sees_a_404_never_a_403_for_existing_objects(world, sign_in_as):
+    """Sanity check on the matrix itself: no object of district A is confirmed to district B's people."""
+    for key, row in MATRIX.items():
+        if row.kwargs is None:
+            continue
+        for method, expect in row.expect.items():
+            assert expect["other_district"] in {404, 405}, f"{key} {method} must not reveal another district's rows"
+
+
+def test_admin_site_is_only_for_site_staff(world, sign_in_as):
+    assert admin_site.has_permission is not None  # the default check: active staff only
+    response = sign_in_as("district_admin").get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]

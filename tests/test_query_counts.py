@@ -1,0 +1,70 @@
+"""Pages cost the same number of SQL queries with a few rows as with many, so they stay fast as a district grows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from audits import services
+from audits.models import Audit, Product
+
+from .audits.helpers import all_questions, answered_audit
+
+pytestmark = pytest.mark.django_db
+
+
+def queries_for(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+def scored_audit(product, version, auditor, level=3, keep=None):
+    audit = answered_audit(product, version, auditor, level=level)
+    if keep is not None:  # answer only the first `keep` questions
+        audit.answers.exclude(question__in=all_questions(version)[:keep]).delete()
+    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
+    services.score_submitted_audit(audit.pk)
+    return audit
+
+
+def more_audits(product, version, auditor, count):
+    for i in range(count):
+        scored_audit(product, version, auditor, level=i % 5)
+    Audit.objects.bulk_create(
+        Audit(district=product.district, product=product, rubric_version=version, auditor=auditor)
+        for _ in range(count))
+
+
+def test_dashboard_costs_the_same_queries_for_one_audit_and_a_full_page(leader_client, product, version, leader):
+    scored_audit(product, version, leader)
+    few = queries_for(leader_client, reverse("dashboard"))
+    more_audits(product, version, leader, 25)  # 51 audits: more than one page of 20
+    assert queries_for(leader_client, reverse("dashboard")) == few
+    assert queries_for(leader_client, reverse("dashboard") + "?status=scored&page=2") == few
+
+
+def test_product_list_costs_the_same_queries_for_one_product_and_many(leader_client, product, version, leader):
+    few = queries_for(leader_client, reverse("product_list"))
+    for i in range(30):
+        other = Product.objects.create(district=product.district, name=f"Product {i}", created_by=leader)
+        Audit.objects.create(district=product.district, product=other, rubric_version=version, auditor=leader)
+    assert queries_for(leader_client, reverse("product_list")) == few
+
+
+def test_section_page_costs_the_same_queries_empty_or_fully_answered(leader_client, product, version, leader):
+    empty = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    few = queries_for(leader_client, reverse("audit_section", args=[empty.pk, 1]))
+    full = answered_audit(product, version, leader, level=2)
+    more_audits(product, version, leader, 5)
+    assert queries_for(leader_client, reverse("audit_section", args=[full.pk, 1])) == few
+    assert queries_for(leader_client, reverse("audit_section", args=[full.pk, 6])) == few
+
+
+def test_result_page_costs_the_same_queries_for_few_and_all_answers(leader_client, product, version, leader):
+    sparse = scored_audit(product, version, leader, keep=3)
+    few = queries_for(leader_client, reverse("audit_result", args=[sparse.pk]))
+    full = scored_audit(product, version, leader, level=4)
+    more_audits(product, version, leader, 5)
+    assert queries_for(leader_client, reverse("audit_result", args=[full.pk])) == few

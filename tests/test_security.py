@@ -1,0 +1,152 @@
+"""Sign-in throttling, headers, production settings, uploads and spreadsheet exports."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from assetlens.models import Membership
+from tests.conftest import make_user
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "ASSETLENS_PRODUCTION": "1",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "assetlens.district.example",
+    "DEBUG": "0",
+}
+
+
+def run_with_production_env(*args):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "ALLOWED_HOSTS"}} | PRODUCTION_ENV
+    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.django_db
+def test_five_wrong_passwords_pause_sign_in_with_a_clear_page(client, district_a):
+    make_user("maria", district_a, Membership.Role.LEADER)
+    for _ in range(4):
+        response = client.post(reverse("login"), {"username": "maria", "password": "not-it"})
+        assert response.status_code == 200  # the form again, with its message
+    # The fifth failure pauses sign-in for this name from this address.
+    response = client.post(reverse("login"), {"username": "maria", "password": "not-it"})
+    assert response.status_code == 429
+    # Even the right password is refused now, on a page that explains, not a 500 or a bare code.
+    response = client.post(reverse("login"), {"username": "maria", "password": "pw-for-tests-123"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Please wait a few minutes before signing in again" in page
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_four_wrong_passwords_still_let_the_right_one_in(client, district_a):
+    make_user("maria", district_a, Membership.Role.LEADER)
+    for _ in range(4):
+        client.post(reverse("login"), {"username": "maria", "password": "not-it"})
+    response = client.post(reverse("login"), {"username": "maria", "password": "pw-for-tests-123"})
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+
+
+@pytest.mark.django_db
+def test_pages_send_a_content_security_policy_without_inline_scripts(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+    assert "unsafe-inline" not in policy
+
+
+@pytest.mark.django_db
+def test_pages_forbid_framing_and_sniffing(client):
+    response = client.get(reverse("login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_with_production_env("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_cookies_are_secure_and_http_only():
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'assetlens.settings'); django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS > 0)"
+    )
+    result = run_with_production_env("-c", script)
+    assert result.stdout.split() == ["True"] * 5, result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"ASSETLENS_PRODUCTION": "1"}
+    env.pop("SECRET_KEY", None)
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=BASE_DIR, env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+
+
+# --- Spreadsheet exports -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)",
+                                   "\tcmd", "\r=1"])
+def test_export_cells_that_a_spreadsheet_would_run_are_shown_as_text(typed):
+    from audits.exports import safe_cell
+
+    assert safe_cell(typed) == "'" + typed
+
+
+def test_export_keeps_ordinary_words_and_numbers_as_they_are():
+    from audits.exports import safe_cell
+
+    assert safe_cell("Builds on home languages") == "Builds on home languages"
+    assert safe_cell(3) == 3
+    assert safe_cell(None) == ""
+
+
+# --- Rubric upload -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, district_admin):
+    client.force_login(district_admin)
+    return client
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.mark.django_db
+def test_rubric_upload_named_json_but_not_json_inside_is_refused_with_a_reason(admin_client):
+    upload = SimpleUploadedFile("rubric.json", PNG_BYTES, content_type="application/json")
+    response = admin_client.post(reverse("rubric_import"), {"file": upload})
+    assert response.status_code == 400
+    assert "not a text file in UTF-8" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_rubric_upload_over_one_megabyte_is_refused_before_it_is_read(admin_client):
+    upload = SimpleUploadedFile("rubric.json", b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                                content_type="application/json")
+    response = admin_client.post(reverse("rubric_import"), {"file": upload})
+    assert response.status_code in {400, 413}
+    assert "at most 1024 KB" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_pasted_paragraph_as_username_is_just_a_failed_sign_in(client):
+    # Found by hypothesis on PostgreSQL: axes stored the whole name in a 255-character column and crashed.
+    response = client.post(reverse("login"), {"username": "x" * 6000, "password": "0"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
