@@ -193,6 +193,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 1,
+    # A Redis that accepts connections but never answers (frozen, failing over) must not hang a publish.
+    "socket_timeout": 0.75,
 }
 if CELERY_VISIBILITY_TIMEOUT < 600:
     CELERY_TASK_ANNOTATIONS = {
@@ -203,10 +205,12 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_PUBLISH_RETRY = False
-# Sending a task also subscribes to its result in Redis; by default that retries 20 times a second apart.
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+# Sending a task also subscribes to its result in Redis; by default that retries 20 times a second apart,
+# and waits 120 s on a Redis that does not answer. Together these keep a publish to Redis-down near 1 s.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.4
+CELERY_REDIS_SOCKET_TIMEOUT = 0.4
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
-    "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0},
 }
 CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},

@@ -34,7 +34,8 @@ _ACCENTS = {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u", "�
 DEACCENT = str.maketrans(_ACCENTS)
 _VOWEL_CLASS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]",
                 "á": "[aá]", "é": "[eé]", "í": "[ií]", "ó": "[oó]", "ú": "[uú]", "ü": "[uü]"}
-NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a few|few|un|una|dos|tres|cuatro|cinco|pocos|pocas)"
+NUMBER = (r"(?:\d+(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|ten|a few|few"
+          r"|un|una|dos|tres|cuatro|cinco|pocos|pocas)")
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten few un una dos tres cuatro cinco pocos "
                          "pocas".split())
 SENTENCE_ENDS = ".!?\n¡¿"
@@ -481,7 +482,7 @@ def _candidates(compiled, word):
     entry = compiled.by_word.get(key)
     if entry is not None:
         found.append(entry)
-    if key in NUMBER_WORDS or key.isdigit():
+    if key in NUMBER_WORDS or key[:1].isdigit():
         entry = compiled.by_word.get("#")
         if entry is not None:
             found.append(entry)

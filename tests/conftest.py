@@ -108,9 +108,22 @@ def version(district_a):
 
 
 @pytest.fixture
-def celery_worker_process(real_stack, django_db_serialized_rollback, transactional_db):
+def shared_rubric_reloaded(transactional_db):
+    """An earlier transactional test's flush emptied the shared rubric a data migration loads; load it again.
+    (serialized_rollback restores it too, but clashes with content types recreated by such a flush.)"""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from rubrics.models import Rubric
+
+    if not Rubric.objects.filter(district__isnull=True, is_default=True).exists():
+        importlib.import_module("rubrics.migrations.0002_default_rubric").load_default(django_apps, None)
+
+
+@pytest.fixture
+def celery_worker_process(real_stack, shared_rubric_reloaded):
     """A real `celery -A assetlens worker` process on the test database and the real Redis."""
-    # serialized_rollback: an earlier transactional test flushed the default rubric the migration loaded.
     import subprocess
     import sys
     from pathlib import Path

@@ -4,6 +4,7 @@ The real-stack tests start real `celery worker` processes on the test database a
 (the `real_stack` fixture skips them locally without PostgreSQL and Redis, and fails them in CI).
 """
 
+import contextlib
 import importlib
 import json
 import os
@@ -176,9 +177,9 @@ def submit_through_the_page(client, leader, audit):
 
 
 @pytest.mark.realstack
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_scoring_process_killed_mid_way_is_redelivered_and_the_audit_scored_once(
-        clean_queue, workers, client, product, version, leader):
+        shared_rubric_reloaded, clean_queue, workers, client, product, version, leader):
     worker = workers(ASSETLENS_TEST_SCORING_DELAY="3")
     audit = answered_audit(product, version, leader, level=3)
     submit_through_the_page(client, leader, audit)
@@ -198,9 +199,9 @@ def test_scoring_process_killed_mid_way_is_redelivered_and_the_audit_scored_once
 
 
 @pytest.mark.realstack
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_whole_worker_killed_mid_scoring_the_next_worker_scores_the_audit_exactly_once(
-        clean_queue, workers, client, product, version, leader):
+        shared_rubric_reloaded, clean_queue, workers, client, product, version, leader):
     # A 10 s visibility timeout (limits shrink with it: soft 5 s, hard 8 s) so redelivery fits in a test.
     crash_env = {"CELERY_VISIBILITY_TIMEOUT": "10", "ASSETLENS_TEST_SCORING_DELAY": "3"}
     first = workers(**crash_env)
@@ -225,10 +226,18 @@ def test_whole_worker_killed_mid_scoring_the_next_worker_scores_the_audit_exactl
 # --- Redis down at submit ----------------------------------------------------------------------------
 
 
-def closed_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]  # nothing listens once the probe closes
+@contextlib.contextmanager
+def redis_down(how):
+    """A Redis URL that fails the way Redis does: "refused" (stopped) or "silent" (frozen: the connection
+    opens, nothing ever answers; the kernel completes the handshake for a socket that never accepts)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        if how == "refused":
+            sock.close()  # nothing listens on the port now
+        else:
+            sock.listen(64)
+        yield f"redis://127.0.0.1:{port}/0"
 
 
 SUBMIT_WITH_BROKER_DOWN = """
@@ -249,15 +258,16 @@ print(json.dumps({{"status": response.status_code, "location": response["Locatio
 
 
 @pytest.mark.realstack
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("how", ["refused", "silent"])
 def test_redis_down_at_submit_the_page_answers_fast_and_the_sweep_scores_it_once_redis_is_back(
-        clean_queue, workers, product, version, leader):
+        how, shared_rubric_reloaded, clean_queue, workers, product, version, leader):
     audit = answered_audit(product, version, leader, level=4)
-    # The web process as deployed (not eager), but its Redis (broker and results) is a port nobody listens on.
-    down = f"redis://127.0.0.1:{closed_port()}/0"
+    # The web process as deployed (not eager), but its Redis (broker and results) is down.
     script = SUBMIT_WITH_BROKER_DOWN.format(user_id=leader.pk, url=reverse("audit_review", args=[audit.pk]))
-    result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=worker_env(REDIS_URL=down),
-                            capture_output=True, text=True, timeout=120)
+    with redis_down(how) as down:
+        result = subprocess.run([sys.executable, "-c", script], cwd=BASE_DIR, env=worker_env(REDIS_URL=down),
+                                capture_output=True, text=True, timeout=120)
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
 
     assert outcome["status"] == 302 and outcome["location"] == reverse("audit_result", args=[audit.pk])
@@ -355,3 +365,13 @@ def test_a_stale_form_posted_from_another_site_is_refused_and_not_kept(browser, 
     assert response.status_code == 403
     assert "could not save it" in response.content.decode()
     assert "The app greets families" not in browser.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_an_oversized_post_while_signed_out_is_not_kept_in_the_session(browser, open_section):
+    draft, url, typed = open_section
+    expire_session(browser)
+    question_notes = next(key for key in typed if key.endswith("-notes"))
+    browser.post(url, {**typed, question_notes: "n" * 300_000, "csrfmiddlewaretoken": csrf_token(browser)})
+    sign_in(browser, next_url=url)
+    assert "We kept what you typed" not in browser.get(url).content.decode()

@@ -150,3 +150,34 @@ def test_a_pasted_paragraph_as_username_is_just_a_failed_sign_in(client):
     response = client.post(reverse("login"), {"username": "x" * 6000, "password": "0"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_formula_typed_as_evidence_reaches_the_csv_download_as_text(client, product, version, leader):
+    """End to end: a note a leader typed comes out of the committee's CSV without running in a spreadsheet."""
+    import csv
+    import io
+
+    from audits import committees, services
+    from audits.models import Audit, Committee, CommitteeMember, Product
+    from tests.audits.helpers import answered_audit
+
+    second = Product.objects.create(district=product.district, name="MathSprint")
+    for each in (product, second):
+        audit = answered_audit(each, version, leader, level=3)
+        audit.answers.update(notes='=HYPERLINK("http://evil.example","Click")', evidence_quote="@SUM(A1:A9)")
+        Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
+        services.score_submitted_audit(audit.pk)
+    committee = Committee.objects.create(district=product.district, name="Reading")
+    CommitteeMember.objects.create(committee=committee, user=leader)
+    chosen = [product, second]
+    report = committees.request_comparison(committee, leader, chosen,
+                                           list(committees.comparable_audits(product.district, chosen)))
+    committees.build(report.pk)
+
+    client.force_login(leader)
+    response = client.get(reverse("report_csv", args=[report.pk]))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows and all(row["notes"] == "'=HYPERLINK(\"http://evil.example\",\"Click\")" for row in rows)
+    assert all(row["evidence_quote"] == "'@SUM(A1:A9)" for row in rows)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 PO = Path(settings.BASE_DIR) / "locale" / "es" / "LC_MESSAGES" / "django.po"
 
@@ -42,6 +43,9 @@ def spanish(msgfmt):
     call_command("compilemessages", locale=["es"], ignore=[".venv", "node_modules"], verbosity=0)
     trans_real._translations = {}
     trans_real._default = None
+    yield
+    # A request in Spanish leaves Spanish active in this thread; later tests must start from the default again.
+    translation.deactivate()
 
 
 def test_a_leader_reading_in_spanish_is_told_in_spanish_why_a_page_is_not_part_of_their_role(spanish, leader_client):

@@ -605,3 +605,60 @@ def test_committee_list_issues_the_same_number_of_queries_for_one_and_many_commi
         extra = Committee.objects.create(district=district_a, name=f"Committee {i}")
         CommitteeMember.objects.create(committee=extra, user=committee_member)
     assert count() == one
+
+
+def test_bench_report_prints_its_figures_and_leaves_no_data_behind():
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_report", products=2, audits=2, stdout=out)
+    text = out.getvalue()
+    assert "2 products × 2 audits × 40 questions = 160 answers" in text
+    assert "Build + PDF: first" in text and "Report page, 2 products:" in text
+    assert not Committee.objects.filter(name="Bench committee").exists()
+
+
+def test_audits_on_two_rubric_versions_are_compared_on_shared_questions_with_a_visible_note(
+        member_client, committee, district_a, version, leader, django_capture_on_commit_callbacks):
+    from rubrics import serialization
+    from rubrics.models import Criterion, Level, Question, Rubric, RubricVersion
+
+    data = serialization.export(version)
+    dropped = data["criteria"][0]["questions"].pop()  # the newer version leaves one question out
+    data["name"] = "District variant"
+    newer = serialization.build(data, Rubric=Rubric, RubricVersion=RubricVersion, Criterion=Criterion,
+                                Question=Question, Level=Level, district=district_a)
+    old_product = Product.objects.create(district=district_a, name="On the default")
+    new_product = Product.objects.create(district=district_a, name="On the variant")
+    scored_audit(old_product, version, leader, level=4)
+    scored_audit(new_product, newer, leader, level=2)
+    report = ready_report(committee, leader, [old_product, new_product], django_capture_on_commit_callbacks)
+    assert report.result["mixed_versions"] is True
+    shared = [q["key"] for q in report.result["questions"]]
+    assert f"{data['criteria'][0]['key']}/{dropped['key']}" not in shared and len(shared) == 19
+    page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert "These audits use different rubric versions" in page
+    assert "They are compared on the 19 questions every version shares." in page
+
+
+def test_pdf_for_a_member_who_still_owes_an_audit_leaves_that_product_out(
+        member_client, asked, committee, product, version, leader, district_a, django_capture_on_commit_callbacks):
+    import pypdf
+
+    scored_audit(product, version, leader, level=4)
+    [other] = products_with_audits(district_a, version, leader, 1, level=1)
+    report = ready_report(committee, leader, [product, other], django_capture_on_commit_callbacks)
+    pdf = member_client.get(reverse("report_pdf", args=[report.pk])).content
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Opens after your audit" in text
+    assert "100.0" not in text  # ReadAlong's scores (every question at 4) stay hidden
+    assert "25.0" in text  # the other product's, every question at 1 of 4
+
+
+def test_district_admin_changes_a_committees_members(client, district_admin, committee, leader, committee_member):
+    client.force_login(district_admin)
+    response = client.post(reverse("committee_edit", args=[committee.pk]),
+                           {"name": committee.name, "purpose": "Grades K-5", "members": [committee_member.pk]})
+    assert response.status_code == 302
+    committee.refresh_from_db()
+    assert list(committee.members.all()) == [committee_member] and committee.purpose == "Grades K-5"
