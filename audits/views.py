@@ -44,8 +44,9 @@ def dashboard(request):
     if status in Audit.Status.values:
         audits = audits.filter(status=status)
     page = Paginator(audits.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    blind = committees.blind_product_ids(request.user, request.district.id, {a.product_id for a in page})
     return render(request, "audits/dashboard.html", {
-        "page": page, "status": status, "statuses": Audit.Status.choices,
+        "page": page, "status": status, "statuses": Audit.Status.choices, "blind_product_ids": blind,
         "extra_query": urlencode({"status": status}) if status else "",
         "recent_decisions": committees.recent_decisions(request.district),
     })

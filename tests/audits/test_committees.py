@@ -152,6 +152,8 @@ def test_member_asked_to_audit_does_not_see_others_answers_until_they_submit_the
     assert "Evidence for question" not in page and "open up as soon as you submit your own audit" in page
     detail = member_client.get(reverse("product_detail", args=[product.pk])).content.decode()
     assert "100.0" not in detail  # the other member's score stays hidden too
+    dashboard = member_client.get(reverse("dashboard")).content.decode()
+    assert "100.0" not in dashboard and "After you submit yours" in dashboard
 
     own = answered_audit(product, version, committee_member, level=2)
     assert not committees.may_see_answers(committee_member, others)
@@ -159,6 +161,7 @@ def test_member_asked_to_audit_does_not_see_others_answers_until_they_submit_the
     assert committees.may_see_answers(committee_member, others)
     page = member_client.get(reverse("audit_result", args=[others.pk])).content.decode()
     assert "Evidence for question" in page and "100.0" in page
+    assert "100.0" in member_client.get(reverse("dashboard")).content.decode()
 
 
 def test_everyone_always_sees_their_own_answers(asked, product, version, committee_member):

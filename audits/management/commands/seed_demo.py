@@ -6,7 +6,7 @@ from django.db import transaction
 
 from assetlens.models import District, Membership
 from audits import services
-from audits.models import Answer, Audit, Product
+from audits.models import Answer, Audit, Committee, CommitteeMember, Product
 from rubrics.services import current_version_for
 
 PASSWORD = "assetlens-demo"
@@ -102,11 +102,16 @@ class Command(BaseCommand):
         criteria = services.rubric_structure(version)
         questions = [q for c in criteria for q in c.questions.all()]
 
-        # A scored audit of each kind of copy, and a draft in progress, so every page has something to show.
-        for product_name, level_for in (("ReadAlong Stories", lambda i: 4 if i % 3 else 3),
-                                        ("MathSprint", lambda i: 1 if i % 4 else 2)):
+        # Scored audits of each kind of copy, by two people so a comparison shows how far they agree, and a
+        # draft in progress, so every page has something to show.
+        for auditor, product_name, level_for in (
+            ("leader", "ReadAlong Stories", lambda i: 4 if i % 3 else 3),
+            ("leader", "MathSprint", lambda i: 1 if i % 4 else 2),
+            ("committee", "ReadAlong Stories", lambda i: 4 if i % 2 else 3),
+            ("committee", "MathSprint", lambda i: 1 if i % 3 else 0),
+        ):
             audit = Audit.objects.create(district=district, product=products[product_name], rubric_version=version,
-                                         auditor=people["leader"])
+                                         auditor=people[auditor])
             for i, question in enumerate(questions):
                 Answer.objects.create(audit=audit, question=question, level=level_for(i),
                                       notes="Seen in the vendor demo and on their website.")
@@ -116,3 +121,9 @@ class Command(BaseCommand):
                                      auditor=people["leader"])
         for question in questions[:3]:
             Answer.objects.create(audit=draft, question=question, level=3)
+        committee = Committee.objects.create(
+            district=district, name="K-5 reading supplement", created_by=people["admin"],
+            purpose="Choose a reading supplement that builds on the languages our families speak at home.",
+        )
+        for person in people.values():
+            CommitteeMember.objects.create(committee=committee, user=person)
