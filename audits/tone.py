@@ -233,6 +233,27 @@ def _validate(raw, index):
         raise RuleError(f"{rid}: unknown condition(s) {', '.join(sorted(unknown))}")
 
 
+class _LazyEntry:
+    """The regexes for one first word, compiled the first time a text contains that word.
+
+    Compiling every rule's patterns up front costs seconds; most texts touch a small share of them.
+    """
+
+    __slots__ = ("pieces", "value")
+
+    def __init__(self, pieces):
+        self.pieces = pieces
+        self.value = None
+
+    def get(self):
+        if self.value is None:
+            self.value = (
+                re.compile("|".join(f"(?P<{n}>{rx})" for n, rx in self.pieces), re.IGNORECASE),
+                [(n, re.compile(rx, re.IGNORECASE)) for n, rx in self.pieces],
+            )
+        return self.value
+
+
 def compile_rules(data):
     """Build the scanner from the parsed rule file (a dict, as tomllib returns it)."""
     rules, seen = [], set()
@@ -263,11 +284,7 @@ def compile_rules(data):
             stem_groups.setdefault(key, []).append(piece)
 
     def combine(groups):
-        return {
-            k: (re.compile("|".join(f"(?P<{n}>{rx})" for n, rx in v), re.IGNORECASE),
-                [(n, re.compile(rx, re.IGNORECASE)) for n, rx in v])
-            for k, v in groups.items()
-        }
+        return {k: _LazyEntry(v) for k, v in groups.items()}
 
     settings = data.get("settings", {})
     conditions = {}
@@ -481,15 +498,15 @@ def _candidates(compiled, word):
     found = []
     entry = compiled.by_word.get(key)
     if entry is not None:
-        found.append(entry)
+        found.append(entry.get())
     if key in NUMBER_WORDS or key[:1].isdigit():
         entry = compiled.by_word.get("#")
         if entry is not None:
-            found.append(entry)
+            found.append(entry.get())
     for n in compiled.stem_lengths:
         entry = compiled.by_stem.get(key[:n]) if len(key) >= n else None
         if entry is not None:
-            found.append(entry)
+            found.append(entry.get())
     return found
 
 
