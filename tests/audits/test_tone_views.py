@@ -284,7 +284,7 @@ def test_result_page_shows_the_advisory_signal_beside_the_leaders_own_rating(
 # --- The real worker (CI) ---------------------------------------------------------------------------------
 
 @pytest.mark.realstack
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("clean_queue")
 def test_real_worker_reads_long_copy_while_the_page_polls(request, client, product, leader):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy(400_000))
