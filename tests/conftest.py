@@ -23,6 +23,15 @@ def in_process_tasks():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def no_language_left_behind():
+    """A request in Spanish leaves Spanish active in the thread; the next test starts in the default again."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def real_stack():
     """PostgreSQL and Redis for real. Skipped locally without them; a failure in CI, where they are required."""
@@ -116,36 +125,37 @@ def shared_rubric_reloaded(transactional_db):
     from django.apps import apps as django_apps
 
     from rubrics.models import Rubric
+    from rubrics.spanish import apply_spanish
 
     if not Rubric.objects.filter(district__isnull=True, is_default=True).exists():
         importlib.import_module("rubrics.migrations.0002_default_rubric").load_default(django_apps, None)
+        apply_spanish(django_apps)
 
 
 @pytest.fixture
-def celery_worker_process(real_stack, shared_rubric_reloaded):
-    """A real `celery -A assetlens worker` process on the test database and the real Redis."""
-    import subprocess
-    import sys
-    from pathlib import Path
+def clean_queue(real_stack):
+    """No message from an earlier run (whose audit ids a new test database reuses) may reach our workers."""
+    import redis
 
-    from django.db import connection
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    keys = ("celery", "unacked", "unacked_index", "unacked_mutex")
+    client.delete(*keys)
+    yield
+    client.delete(*keys)
 
-    celery_app.control.purge()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    worker = subprocess.Popen(
-        [str(Path(sys.executable).with_name("celery")), "-A", "assetlens", "worker", "--concurrency=1",
-         "--loglevel=warning", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    yield worker
-    worker.terminate()
-    try:
-        worker.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
+
+@pytest.fixture
+def workers(clean_queue, shared_rubric_reloaded, tmp_path):
+    """Start real `celery -A assetlens worker` processes: `workers(**env)`; all are stopped afterwards."""
+    from tests.realstack import Worker
+
+    started = []
+
+    def start(**env):
+        worker = Worker(tmp_path / f"worker-{len(started)}.log", **env)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

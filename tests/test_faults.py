@@ -14,12 +14,9 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from assetlens.celery import app as celery_app
@@ -27,9 +24,8 @@ from audits import tasks
 from audits.models import Audit, Score
 
 from .audits.helpers import answered_audit
+from .realstack import BASE_DIR, status_of, wait_until, worker_env
 
-BASE_DIR = Path(settings.BASE_DIR)
-CELERY = str(Path(sys.executable).with_name("celery"))
 HOLDING = re.compile(r"Holding the scoring claim on audit (\d+) for [\d.]+s in process (\d+)")
 
 
@@ -79,92 +75,6 @@ def test_a_shortened_visibility_timeout_shrinks_every_task_limit_with_it():
 def test_the_sweep_for_missed_scoring_is_scheduled_more_often_than_a_leader_would_wait():
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.sweep_unscored_audits.name)
     assert entry["schedule"] <= 300
-
-
-# --- Real worker helpers -----------------------------------------------------------------------------
-
-
-def worker_env(**extra):
-    db = connection.settings_dict
-    return {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "PYTHONUNBUFFERED": "1",
-        **extra,
-    }
-
-
-class Worker:
-    """A `celery worker` process (one pool child) whose log we can read and which we can kill outright."""
-
-    def __init__(self, log_path, **env):
-        self.log_path = log_path
-        self.log = open(log_path, "a")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(
-            [CELERY, "-A", "assetlens", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", f"--hostname=faults-{time.time_ns()}@%h"],
-            cwd=BASE_DIR, env=worker_env(**env), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-
-    def output(self):
-        return Path(self.log_path).read_text()
-
-    def kill_everything(self):
-        """SIGKILL the main process and its pool child at once, as the OOM killer or a power cut would."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        self.log.close()
-
-
-def wait_until(condition, seconds, what, worker=None):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    log = f"\nWorker log:\n{worker.output()}" if worker else ""
-    pytest.fail(f"Waited {seconds}s for {what}.{log}")
-
-
-def status_of(audit_id):
-    return Audit.objects.values_list("status", flat=True).get(pk=audit_id)
-
-
-@pytest.fixture
-def clean_queue(real_stack):
-    """No message from an earlier run (whose audit ids a new test database reuses) may reach our workers."""
-    import redis
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    keys = ("celery", "unacked", "unacked_index", "unacked_mutex")
-    client.delete(*keys)
-    yield
-    client.delete(*keys)
-
-
-@pytest.fixture
-def workers(tmp_path):
-    started = []
-
-    def start(**env):
-        worker = Worker(tmp_path / f"worker-{len(started)}.log", **env)
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def submit_through_the_page(client, leader, audit):

@@ -1,39 +1,28 @@
 """The real stack: PostgreSQL, Redis and a separate `celery worker` process score a submitted audit."""
 
-import time
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from audits.models import Audit, Score
+from tests.realstack import status_of, wait_until
 
 from .helpers import answered_audit
 
 pytestmark = pytest.mark.realstack
 
 
-def wait_for_status(audit, statuses, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        audit.refresh_from_db()
-        if audit.status in statuses:
-            return audit.status
-        time.sleep(0.25)
-    return audit.status
-
-
-def test_a_submitted_audit_is_scored_by_a_separate_worker(celery_worker_process, client, product, version, leader):
+@pytest.mark.django_db(transaction=True)
+def test_a_submitted_audit_is_scored_by_a_separate_worker(workers, client, product, version, leader):
     # Every question at level 3 of 4: each criterion 75.0, so the overall is 75.0 whatever the weights.
     audit = answered_audit(product, version, leader, level=3)
     client.force_login(leader)
+    worker = workers()
     response = client.post(reverse("audit_review", args=[audit.pk]))
     assert response["Location"] == reverse("audit_result", args=[audit.pk])
 
-    status = wait_for_status(audit, {"scored", "scoring_failed"})
-    if status != "scored":
-        celery_worker_process.terminate()
-        pytest.fail(f"The audit ended {status}; the worker said:\n{celery_worker_process.communicate(timeout=15)[0]}")
+    wait_until(lambda: status_of(audit.pk) == "scored", 60, "the worker to score the audit", worker)
     assert Score.objects.get(audit=audit).overall == Decimal("75.0")
     page = client.get(reverse("audit_result", args=[audit.pk])).content.decode()
     assert "75.0" in page and "What the product does well" in page

@@ -12,8 +12,10 @@ from .test_committees import scored_audit
 pytestmark = pytest.mark.realstack
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_separate_worker_builds_the_report_and_the_status_url_says_ready(
-        celery_worker_process, client, district_a, version, leader, committee_member):
+        workers, client, district_a, version, leader, committee_member):
+    worker = workers()
     committee = Committee.objects.create(district=district_a, name="Reading")
     CommitteeMember.objects.create(committee=committee, user=committee_member)
     products = []
@@ -33,9 +35,7 @@ def test_a_separate_worker_builds_the_report_and_the_status_url_says_ready(
         if status["done"]:
             break
         time.sleep(0.25)
-    if status.get("status") != "ready":
-        celery_worker_process.terminate()
-        pytest.fail(f"The report ended {status}; the worker said:\n{celery_worker_process.communicate(timeout=15)[0]}")
+    assert status.get("status") == "ready", worker.output()
     assert status["progress"] == 100
     page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
     # Every question at 4 → 100.0; every question at 1 of 4 → 25.0

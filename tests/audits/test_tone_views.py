@@ -13,7 +13,6 @@ from django.urls import reverse
 from assetlens.celery import app as celery_app
 from audits import services, tone_tasks, tone_views
 from audits.models import Audit, Product
-from tests.test_faults import clean_queue, workers  # noqa: F401 - the real-worker fixtures
 
 from .helpers import answered_audit
 
@@ -285,7 +284,6 @@ def test_result_page_shows_the_advisory_signal_beside_the_leaders_own_rating(
 
 @pytest.mark.realstack
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("clean_queue")
 def test_real_worker_reads_long_copy_while_the_page_polls(request, client, product, leader):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy(400_000))
     product.refresh_from_db()

@@ -8,7 +8,6 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-import importlib  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 import sysconfig  # noqa: E402
@@ -142,18 +141,8 @@ def choose_language(page, code):
 
 
 @pytest.fixture(autouse=True)
-def default_rubric(transactional_db):
-    """The shared rubric a data migration loads; a transactional test's flush empties it, so load it again.
-
-    (serialized_rollback would do this too, but its restore proved unreliable once non-transactional tests had run
-    earlier in the session.)
-    """
-    from django.apps import apps as django_apps
-
-    from rubrics.models import Rubric
-
-    if not Rubric.objects.filter(district__isnull=True, is_default=True).exists():
-        importlib.import_module("rubrics.migrations.0002_default_rubric").load_default(django_apps, None)
+def default_rubric(shared_rubric_reloaded):
+    """Every browser test starts with the shared rubric a data migration loads, whatever ran before it."""
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import csv
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import translation
 from playwright.sync_api import expect
@@ -17,7 +16,6 @@ from assetlens.models import Membership
 from audits import services
 from audits.models import Audit
 from rubrics.services import current_version_for
-from rubrics.spanish import apply_spanish
 from tests.conftest import make_user
 
 from .conftest import check_accessibility, choose_language, sign_in
@@ -33,7 +31,7 @@ def uses_real_stack():
 def scoring(request):
     """In-process scoring locally; on the real stack (CI) a real `celery worker` process scores the audit."""
     if uses_real_stack():
-        return request.getfixturevalue("celery_worker_process")
+        return request.getfixturevalue("workers")()
     return None
 
 
@@ -60,7 +58,6 @@ def test_leader_adds_a_product_completes_an_audit_and_sees_it_scored(
     if language == "es":
         request.getfixturevalue("spanish_messages")
         assert t("Sign in") == "Iniciar sesión", "the Spanish catalogue is not compiled"
-        apply_spanish(django_apps)  # what the rubrics data migration does on a real install
 
     response = page.goto("/accounts/login/")
     # The pages run under their real CSP; axe-core is injected through DevTools, which the CSP does not govern.

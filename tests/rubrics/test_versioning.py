@@ -170,16 +170,13 @@ def test_moving_a_question_down_swaps_it_with_the_next_one(version):
 
 @pytest.mark.realstack
 @pytest.mark.django_db(transaction=True)
-def test_two_admins_pressing_edit_and_publish_at_once_make_one_draft_and_publish_it_once(real_stack):
+def test_two_admins_pressing_edit_and_publish_at_once_make_one_draft_and_publish_it_once(
+        real_stack, shared_rubric_reloaded):
     """On PostgreSQL, with real concurrent transactions: the row lock and the conditional UPDATE hold."""
-    import importlib
     import threading
 
-    from django.apps import apps as django_apps
     from django.db import connection
 
-    if not Rubric.objects.filter(is_default=True).exists():  # a transactional test starts from a flushed database
-        importlib.import_module("rubrics.migrations.0002_default_rubric").load_default(django_apps, None)
     rubric = default_rubric()
 
     def together(func):
