@@ -23,7 +23,9 @@ PRODUCTION_ENV = {
 
 
 def run_with_production_env(*args):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "ALLOWED_HOSTS"}} | PRODUCTION_ENV
+    # The browser tests allow sync ORM calls in their process; a production process never has that set.
+    dev_only = {"DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in dev_only} | PRODUCTION_ENV
     return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
                           timeout=120)
 
