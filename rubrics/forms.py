@@ -43,7 +43,37 @@ class RubricNameForm(forms.Form):
         return name
 
 
-class CriterionForm(forms.ModelForm):
+class KeyedPartForm(forms.ModelForm):
+    """A criterion or question of one version. Its key, unique in the version, follows it across versions so
+    versions can be compared and answers carried over; left empty, one is made from the text."""
+
+    key_source = ""  # the field a missing key is made from
+    key_taken_message = ""
+
+    def __init__(self, *args, version, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fields["key"].required = False
+        self.helper = _helper()
+
+    def keys_in_use(self):
+        raise NotImplementedError
+
+    def clean_key(self):
+        key = (self.cleaned_data.get("key") or "").strip()
+        taken = set(self.keys_in_use().exclude(pk=self.instance.pk).values_list("key", flat=True))
+        if not key:
+            words = " ".join(self.data.get(self.add_prefix(self.key_source), "").split()[:6])
+            return _unique_key(words, taken, self._meta.model._meta.model_name)
+        if key in taken:
+            raise forms.ValidationError(self.key_taken_message)
+        return key
+
+
+class CriterionForm(KeyedPartForm):
+    key_source = "title"
+    key_taken_message = _("Another criterion in this version already uses this key.")
+
     class Meta:
         model = Criterion
         fields = ["title", "key", "description", "weight"]
@@ -56,24 +86,14 @@ class CriterionForm(forms.ModelForm):
         }
         error_messages = {"title": {"required": _("Give the criterion a title.")}}
 
-    def __init__(self, *args, version, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.version = version
-        self.fields["key"].required = False
-        self.helper = _helper()
-
-    def clean_key(self):
-        key = (self.cleaned_data.get("key") or "").strip()
-        taken = set(Criterion.objects.filter(version=self.version).exclude(pk=self.instance.pk)
-                    .values_list("key", flat=True))
-        if not key:
-            return _unique_key(self.data.get(self.add_prefix("title"), ""), taken, "criterion")
-        if key in taken:
-            raise forms.ValidationError(_("Another criterion in this version already uses this key."))
-        return key
+    def keys_in_use(self):
+        return Criterion.objects.filter(version=self.version)
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(KeyedPartForm):
+    key_source = "prompt"
+    key_taken_message = _("Another question in this version already uses this key.")
+
     class Meta:
         model = Question
         fields = ["prompt", "key", "help_text", "asset_example", "deficit_example", "weight", "required",
@@ -95,23 +115,9 @@ class QuestionForm(forms.ModelForm):
         }
         error_messages = {"prompt": {"required": _("Write the question leaders will answer.")}}
 
-    def __init__(self, *args, version, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.version = version
-        self.fields["key"].required = False
-        self.helper = _helper()
-
-    def clean_key(self):
-        key = (self.cleaned_data.get("key") or "").strip()
+    def keys_in_use(self):
         # Question keys are unique across the whole version: answers follow a question by its key.
-        taken = set(Question.objects.filter(criterion__version=self.version).exclude(pk=self.instance.pk)
-                    .values_list("key", flat=True))
-        if not key:
-            words = " ".join(self.data.get(self.add_prefix("prompt"), "").split()[:6])
-            return _unique_key(words, taken, "question")
-        if key in taken:
-            raise forms.ValidationError(_("Another question in this version already uses this key."))
-        return key
+        return Question.objects.filter(criterion__version=self.version)
 
 
 class BaseLevelFormSet(BaseInlineFormSet):
