@@ -7,19 +7,16 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
+from rubrics.services import version_structure
+
 from . import scoring
 from .models import Answer, Audit, Score
 
 log = logging.getLogger(__name__)
 
 
-def rubric_structure(version):
-    """Criteria → questions → levels for one version, in order, in three queries."""
-    return list(version.criteria.order_by("order").prefetch_related("questions__levels"))
-
-
-def scoring_inputs(audit, criteria=None):
-    criteria = criteria if criteria is not None else rubric_structure(audit.rubric_version)
+def scoring_specs(criteria):
+    """The rubric as the scoring function sees it: criterion and question specs, from a loaded structure."""
     criterion_specs, question_specs = [], []
     for criterion in criteria:
         criterion_specs.append(scoring.CriterionSpec(criterion.id, criterion.title, criterion.weight))
@@ -30,6 +27,12 @@ def scoring_inputs(audit, criteria=None):
                 max_level=max(lv.value for lv in levels),
                 level_labels={lv.value: lv.label for lv in levels},
             ))
+    return criterion_specs, question_specs
+
+
+def scoring_inputs(audit, criteria=None):
+    criteria = criteria if criteria is not None else version_structure(audit.rubric_version)
+    criterion_specs, question_specs = scoring_specs(criteria)
     answers = [
         scoring.AnswerInput(a.question_id, a.level, a.not_applicable)
         for a in Answer.objects.filter(audit=audit)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from assetlens import stash
 from assetlens.tenancy import district_required
-from rubrics.services import current_version_for
+from rubrics.services import current_version_for, version_structure
 
 from . import committees, services
 from .forms import ProductForm, SectionForm, initial_from_answers
@@ -188,7 +188,7 @@ def audit_section(request, pk, number):
     audit = _own_draft(request, pk)
     if not audit.is_draft:
         return redirect("audit_result", pk=audit.pk)
-    criteria = services.rubric_structure(audit.rubric_version)
+    criteria = version_structure(audit.rubric_version)
     if not 1 <= number <= len(criteria):
         raise Http404("There is no such section in this rubric.")
     criterion = criteria[number - 1]
@@ -255,7 +255,7 @@ def audit_review(request, pk):
     audit = _own_draft(request, pk)
     if not audit.is_draft:
         return redirect("audit_result", pk=audit.pk)
-    criteria = services.rubric_structure(audit.rubric_version)
+    criteria = version_structure(audit.rubric_version)
     missing = services.missing_required(audit, criteria)
     if request.method == "POST":
         if missing:
@@ -298,7 +298,7 @@ def audit_result(request, pk):
     context = {"audit": audit}
     if audit.status == Audit.Status.SCORED:
         score = getattr(audit, "score", None)
-        criteria = services.rubric_structure(audit.rubric_version)
+        criteria = version_structure(audit.rubric_version)
         questions = {q.id: q for c in criteria for q in c.questions.all()}
         answers = {a.question_id: a for a in audit.answers.all()}
         details = score.details if score else {}

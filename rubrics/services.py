@@ -40,8 +40,7 @@ def current_version_for(district):
 
 def version_structure(version):
     """Criteria with their questions and levels, in order, in three queries."""
-    criteria = list(version.criteria.order_by("order").prefetch_related("questions__levels"))
-    return criteria
+    return list(version.criteria.order_by("order").prefetch_related("questions__levels"))
 
 
 def version_data(version):

@@ -22,6 +22,7 @@ from django.urls import reverse
 from assetlens.celery import app as celery_app
 from audits import tasks
 from audits.models import Audit, Score
+from rubrics.services import version_structure
 
 from .audits.helpers import answered_audit
 from .realstack import BASE_DIR, status_of, wait_until, worker_env
@@ -219,10 +220,9 @@ def browser(leader):
 
 @pytest.fixture
 def open_section(browser, product, version, leader):
-    from audits import services
 
     draft = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    question = services.rubric_structure(version)[0].questions.first()
+    question = version_structure(version)[0].questions.first()
     url = reverse("audit_section", args=[draft.pk, 1])
     browser.get(url)
     typed = {"revision": "0", "action": "next", f"q{question.id}-level": "4",

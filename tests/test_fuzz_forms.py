@@ -5,8 +5,8 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from audits import services
 from audits.models import Audit
+from rubrics.services import version_structure
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_product_form_never_fails_with_a_server_error(leader_client, product, fi
 @pytest.fixture
 def section(product, version, leader):
     draft = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    questions = list(services.rubric_structure(version)[0].questions.all())
+    questions = list(version_structure(version)[0].questions.all())
     return draft, questions
 
 

@@ -1,9 +1,9 @@
-from audits import services
 from audits.models import Answer, Audit
+from rubrics.services import version_structure
 
 
 def all_questions(version):
-    return [q for c in services.rubric_structure(version) for q in c.questions.all()]
+    return [q for c in version_structure(version) for q in c.questions.all()]
 
 
 def answered_audit(product, version, auditor, level=3):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from audits import services, tasks
 from audits.models import Answer, Audit, Product, Score
+from rubrics.services import version_structure
 
 from .helpers import all_questions, answered_audit
 
@@ -109,7 +110,7 @@ def test_section_page_shows_progress_levels_examples_and_save_and_exit(leader_cl
 
 def test_each_section_saves_and_continues_to_the_next(leader_client, product, version, leader):
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    questions = list(services.rubric_structure(version)[0].questions.all())
+    questions = list(version_structure(version)[0].questions.all())
     response = leader_client.post(reverse("audit_section", args=[audit.pk, 1]),
                                   section_data(questions, action="next"))
     assert response["Location"] == reverse("audit_section", args=[audit.pk, 2])
@@ -118,7 +119,7 @@ def test_each_section_saves_and_continues_to_the_next(leader_client, product, ve
 
 def test_save_and_exit_keeps_the_draft_and_returns_to_the_dashboard(leader_client, product, version, leader):
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    questions = list(services.rubric_structure(version)[0].questions.all())
+    questions = list(version_structure(version)[0].questions.all())
     response = leader_client.post(reverse("audit_section", args=[audit.pk, 1]),
                                   section_data(questions[:1], level="na" if questions[0].allow_not_applicable
                                                else "2", action="exit"))
@@ -132,7 +133,7 @@ def test_save_and_exit_keeps_the_draft_and_returns_to_the_dashboard(leader_clien
 
 def test_autosave_stores_the_draft_without_leaving_the_page(leader_client, product, version, leader):
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    question = services.rubric_structure(version)[0].questions.first()
+    question = version_structure(version)[0].questions.first()
     response = leader_client.post(reverse("audit_section", args=[audit.pk, 1]),
                                   {"revision": "0", "autosave": "1", f"q{question.id}-level": "4",
                                    f"q{question.id}-quote": "Every learner's language is welcome"})
@@ -142,7 +143,7 @@ def test_autosave_stores_the_draft_without_leaving_the_page(leader_client, produ
 
 def test_unknown_level_is_explained_and_the_rest_is_saved_and_kept(leader_client, product, version, leader):
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    first, second = list(services.rubric_structure(version)[0].questions.all())[:2]
+    first, second = list(version_structure(version)[0].questions.all())[:2]
     response = leader_client.post(reverse("audit_section", args=[audit.pk, 1]), {
         "revision": "0", "action": "next",
         f"q{first.id}-level": "9", f"q{first.id}-notes": "typed notes stay",
@@ -158,7 +159,7 @@ def test_unknown_level_is_explained_and_the_rest_is_saved_and_kept(leader_client
 
 def test_overlong_notes_are_explained_and_kept(leader_client, product, version, leader):
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    question = services.rubric_structure(version)[0].questions.first()
+    question = version_structure(version)[0].questions.first()
     response = leader_client.post(reverse("audit_section", args=[audit.pk, 1]), {
         "revision": "0", f"q{question.id}-level": "2", f"q{question.id}-notes": "n" * 5001,
     })
@@ -259,7 +260,7 @@ def test_redis_down_at_submit_keeps_the_submission_and_the_sweep_scores_it(
 
 def test_two_tabs_the_later_save_is_told_about_the_conflict(leader_client, product, version, leader):
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
-    question = services.rubric_structure(version)[0].questions.first()
+    question = version_structure(version)[0].questions.first()
     url = reverse("audit_section", args=[audit.pk, 1])
     leader_client.post(url, {"revision": "0", "action": "next", f"q{question.id}-level": "4",
                              f"q{question.id}-notes": "from tab one"})

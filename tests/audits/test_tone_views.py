@@ -13,6 +13,7 @@ from django.urls import reverse
 from assetlens.celery import app as celery_app
 from audits import services, tone_tasks, tone_views
 from audits.models import Audit, Product
+from rubrics.services import version_structure
 
 from .helpers import answered_audit
 
@@ -248,7 +249,7 @@ def test_five_megabyte_paste_gets_a_clear_message_and_keeps_what_was_typed(leade
 # --- Inside the audit: the copy-and-tone section and the result page ------------------------------------------
 
 def copy_section_number(version):
-    keys = [c.key for c in services.rubric_structure(version)]
+    keys = [c.key for c in version_structure(version)]
     return keys.index(tone_views.COPY_CRITERION_KEY) + 1
 
 

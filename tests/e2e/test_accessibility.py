@@ -5,9 +5,8 @@ import re
 import pytest
 
 from assetlens.models import District, Membership
-from audits import services
 from audits.models import Answer, Audit, Product
-from rubrics.services import current_version_for
+from rubrics.services import current_version_for, version_structure
 from tests.conftest import make_user
 
 from .conftest import check_accessibility, choose_language, sign_in
@@ -29,7 +28,7 @@ def draft(browser_leader):
     product = Product.objects.create(district=district, name="FamilyBridge", created_by=browser_leader)
     version = current_version_for(district)
     audit = Audit.objects.create(district=district, product=product, rubric_version=version, auditor=browser_leader)
-    criteria = services.rubric_structure(version)
+    criteria = version_structure(version)
     for criterion in criteria[1:]:
         for question in criterion.questions.all():
             Answer.objects.create(audit=audit, question=question, level=2)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from assetlens.models import Membership
 from audits import services
 from audits.models import Audit
-from rubrics.services import current_version_for
+from rubrics.services import current_version_for, version_structure
 from tests.conftest import make_user
 
 from .conftest import check_accessibility, choose_language, sign_in
@@ -97,7 +97,7 @@ def test_leader_adds_a_product_completes_an_audit_and_sees_it_scored(
 
     page.get_by_role("button", name=t("Start an audit")).click()
     version = current_version_for(browser_leader.membership.district)
-    criteria = services.rubric_structure(version)
+    criteria = version_structure(version)
     for number, criterion in enumerate(criteria, start=1):
         page.wait_for_url(re.compile(rf"/section/{number}/$"))
         with translation.override(language):
@@ -231,7 +231,7 @@ def test_admin_rewords_a_question_publishes_and_audits_already_scored_keep_their
     old_audit = answered_audit(product, shared, browser_leader, level=4)
     services.submit(old_audit)
     services.score_submitted_audit(old_audit.pk)
-    question = services.rubric_structure(shared)[0].questions.all()[0]
+    question = version_structure(shared)[0].questions.all()[0]
     old_prompt, new_prompt = question.prompt, "How does the product describe the opportunity it opens for learners?"
 
     sign_in(page, "lakeview-admin")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from assetlens.models import District, Membership
 from audits import scoring, services
 from audits.models import Answer, Audit, Product, Score
-from rubrics.services import current_version_for
+from rubrics.services import current_version_for, version_structure
 
 LOAD_PASSWORD = "assetlens-load"
 SLUG_PREFIX = "load-"
@@ -90,15 +90,9 @@ class Command(BaseCommand):
             for i in range(n_products)), batch_size=BATCH)
 
         version = current_version_for(district_rows[0])
-        criteria = services.rubric_structure(version)
-        criterion_specs = [scoring.CriterionSpec(c.id, c.title, c.weight) for c in criteria]
+        criteria = version_structure(version)
+        criterion_specs, question_specs = services.scoring_specs(criteria)
         questions = [q for c in criteria for q in c.questions.all()]
-        question_specs = [
-            scoring.QuestionSpec(id=q.id, criterion_id=q.criterion_id, weight=q.weight,
-                                 max_level=max(lv.value for lv in q.levels.all()),
-                                 level_labels={lv.value: lv.label for lv in q.levels.all()})
-            for q in questions
-        ]
         statuses, weights = zip(*STATUS_MIX, strict=True)
         now = timezone.now()
         for start in range(0, n_audits, BATCH):

@@ -7,7 +7,7 @@ from django.db import transaction
 from assetlens.models import District, Membership
 from audits import services
 from audits.models import Answer, Audit, Committee, CommitteeMember, Product
-from rubrics.services import current_version_for
+from rubrics.services import current_version_for, version_structure
 
 PASSWORD = "assetlens-demo"
 
@@ -99,7 +99,7 @@ class Command(BaseCommand):
         if Audit.objects.filter(district=district).exists():
             return
         version = current_version_for(district)
-        criteria = services.rubric_structure(version)
+        criteria = version_structure(version)
         questions = [q for c in criteria for q in c.questions.all()]
 
         # Scored audits of each kind of copy, by two people so a comparison shows how far they agree, and a
