@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, which serves its own pre-compressed files.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,7 +94,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "assetlens.auth.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,6 +157,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+SESSION_ENGINE = "assetlens.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -168,6 +171,25 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Cache -----------------------------------------------------------------------------------------
+# Shared by every web and worker process when Redis is there; short timeouts so a frozen Redis is a cache miss
+# (assetlens.pagecache steps aside), not a hung page.
+CACHES = {
+    "default": {
+        "BACKEND": "assetlens.cache.RedisCache",
+        "LOCATION": os.environ.get("REDIS_URL"),
+        "KEY_PREFIX": "assetlens",
+        "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+    }
+    if os.environ.get("REDIS_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Whole-page cache (assetlens/pagecache.py): needs the shared cache, so it is on only with Redis.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=bool(os.environ.get("REDIS_URL")))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
+# Off: pages are always rendered, while sessions, people, rubric versions and report sections are still kept.
+PAGE_CACHE_WHOLE_PAGES = env_bool("PAGE_CACHE_WHOLE_PAGES", default=True)
 
 # --- Celery -----------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from . import pagecache
 from .models import Membership
 
 
@@ -19,10 +20,16 @@ class DistrictMiddleware:
         request.district = None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            membership = Membership.objects.select_related("district").filter(user=user).first()
+            try:
+                membership = user.membership  # loaded with the user (assetlens.auth.ModelBackend)
+            except Membership.DoesNotExist:
+                membership = None
             if membership is not None:
                 request.membership = membership
                 request.district = membership.district
+                # Every row a member's request writes is their district's (each query is scoped through it).
+                with pagecache.district_work(membership.district_id):
+                    return self.get_response(request)
         return self.get_response(request)
 
 

@@ -13,10 +13,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assetlens import pagecache
 from assetlens.models import Membership
+from assetlens.pagecache import kept_page, not_kept
 from assetlens.tenancy import district_required, role_required
 
 from . import charts, committees, exports, reports
@@ -99,6 +102,7 @@ def committee_edit(request, pk):
 
 
 @district_required
+@kept_page
 def committee_detail(request, pk):
     committee = _committee(request, pk)
     members = list(committee.members.order_by("first_name", "username"))
@@ -169,6 +173,12 @@ def _report_view(request, report, for_print=False):
     view = reports.present(result, hidden, _consensus(report))
     groups = charts.criterion_bars(result, hidden)
     header, body = charts.text_alternative(groups)
+    if not for_print:
+        # Most of the page, and of its rendering time: every product's answers and evidence. A ready report's
+        # result never changes, so the rendered sections are kept under what they depend on.
+        view["products_html"] = mark_safe(pagecache.remembered(
+            f"report-products:{report.pk}:{report.finished_at.isoformat()}:{get_language()}:{sorted(hidden)}",
+            lambda: render_to_string("audits/report_products.html", {"view": view}, request), scope=None))
     view.update({
         # Safe: charts.py escapes every piece of text it draws.
         "chart": mark_safe(charts.bar_chart_svg(
@@ -183,6 +193,7 @@ def _report_view(request, report, for_print=False):
 
 
 @district_required
+@kept_page
 def report_detail(request, pk):
     report = _report(request, pk)
     context = {"report": report, "committee": report.committee}
@@ -196,7 +207,9 @@ def report_detail(request, pk):
             "consensus_form": ConsensusForm(result=result),
             "decision_form": DecisionForm(products=result.get("products", [])),
         })
-    return render(request, "audits/report_detail.html", context)
+        return render(request, "audits/report_detail.html", context)
+    # Queued, running or failed: it shows time waited and offers "Try again" after a while, so render it afresh.
+    return not_kept(render(request, "audits/report_detail.html", context))
 
 
 @district_required

@@ -6,7 +6,10 @@ from celery.signals import worker_process_init
 from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
+from assetlens import pagecache
+
 from . import committees
+from .models import ComparisonReport
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=90, time_limit=120)
@@ -17,8 +20,10 @@ def build_comparison_report(self, report_id):
         except Exception:  # noqa: BLE001 - the row carries progress too; the result backend is a nicety
             pass
 
+    district_id = ComparisonReport.objects.filter(pk=report_id).values_list("district_id", flat=True).first()
     try:
-        return committees.build(report_id, on_progress=on_progress)
+        with pagecache.district_work(district_id):  # only this district's kept pages go stale
+            return committees.build(report_id, on_progress=on_progress)
     except (DatabaseError, SoftTimeLimitExceeded) as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             committees.release(report_id)

@@ -5,6 +5,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 from django.utils import timezone
 
+from assetlens import pagecache
+
 from . import services
 from .models import Audit
 from .tone_tasks import analyse_product_copy  # noqa: F401 - so Celery's autodiscovery registers it
@@ -12,8 +14,10 @@ from .tone_tasks import analyse_product_copy  # noqa: F401 - so Celery's autodis
 
 @shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=60, time_limit=90)
 def score_audit(self, audit_id):
+    district_id = Audit.objects.filter(pk=audit_id).values_list("district_id", flat=True).first()
     try:
-        return services.score_submitted_audit(audit_id)
+        with pagecache.district_work(district_id):  # only this district's kept pages go stale
+            return services.score_submitted_audit(audit_id)
     except (DatabaseError, SoftTimeLimitExceeded) as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             raise self.retry(exc=exc, countdown=2 ** self.request.retries) from exc

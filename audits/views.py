@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assetlens import stash
+from assetlens.pagecache import kept_page, not_kept
 from assetlens.tenancy import district_required
 from rubrics.services import current_version_for, version_structure
 
@@ -38,6 +39,7 @@ def _own_draft(request, pk):
 
 
 @district_required
+@kept_page
 def dashboard(request):
     audits = Audit.objects.filter(district=request.district).select_related("product", "auditor", "score")
     status = request.GET.get("status", "")
@@ -94,6 +96,7 @@ def product_edit(request, pk):
 
 
 @district_required
+@kept_page
 def product_detail(request, pk):
     product = get_object_or_404(Product, pk=pk, district=request.district)
     audits = product.audits.filter(district=request.district).select_related("auditor", "score").order_by("-updated_at")
@@ -184,6 +187,7 @@ def _save_answers(audit, valid):
 
 
 @district_required
+@kept_page
 def audit_section(request, pk, number):
     audit = _own_draft(request, pk)
     if not audit.is_draft:
@@ -287,6 +291,7 @@ def _in_reader_language(criteria_results, criteria):
 
 
 @district_required
+@kept_page
 def audit_result(request, pk):
     audit = _district_audit(request, pk)
     if audit.is_draft:
@@ -312,7 +317,8 @@ def audit_result(request, pk):
             "strengths": rows(details.get("strengths", [])),
             "opportunities": rows(details.get("opportunities", [])),
         })
-    return render(request, "audits/audit_result.html", context)
+        return render(request, "audits/audit_result.html", context)
+    return not_kept(render(request, "audits/audit_result.html", context))  # it changes as scoring moves on
 
 
 @district_required

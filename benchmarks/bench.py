@@ -2,9 +2,12 @@
 
 1. A dedicated PostgreSQL database (BENCH_DATABASE_URL, default assetlens_bench) with the load data set
    (generate_load_data; BENCH_DISTRICTS / BENCH_PRODUCTS / BENCH_AUDITS, made once and reused).
-2. gunicorn serves the app; wrk (BENCH_CONNECTIONS clients, BENCH_SECONDS per page) measures the trivial
-   /ping/ view and the real pages in the same run: latency p50/p90/p99, requests per second, answers
-   other than 200, and each page's median as a multiple of /ping/'s.
+2. gunicorn serves the app; wrk (BENCH_CONNECTIONS clients, BENCH_SECONDS per page, gzip accepted as by
+   every browser) measures the trivial /ping/ view and the real pages in the same run: latency p50/p90/p99,
+   requests per second, answers other than 200, and each page's median as a multiple of /ping/'s. Three
+   times: as served (a page seen again while nothing it shows changed comes from the page cache); with
+   pages always rendered, the cost of the first view after a change (PAGE_CACHE_WHOLE_PAGES=0); and with
+   nothing kept at all (PAGE_CACHE=0).
 3. Scoring throughput: audits per second through the pure audits.scoring.score.
 4. Worker end-to-end latency: submit → scored, through Redis (BENCH_REDIS_URL) and a real celery worker.
 
@@ -131,8 +134,9 @@ def comparison_report(leader):
     return report if report.status == ComparisonReport.Status.READY else None
 
 
-def start_gunicorn():
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "ALLOWED_HOSTS": "127.0.0.1"}
+def start_gunicorn(**extra_env):
+    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL, "ALLOWED_HOSTS": "127.0.0.1",
+           **extra_env}
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "assetlens.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(GUNICORN_WORKERS),
          "--log-level", "warning"], cwd=ROOT, env=env)
@@ -190,8 +194,8 @@ def run_wrk(path, cookie, seconds, connections):
     return figures
 
 
-def bench_pages(pages, cookie):
-    print(f"\nPages: wrk, {CONNECTIONS} clients, {SECONDS}s each, gunicorn --workers {GUNICORN_WORKERS}, "
+def bench_pages(pages, cookie, title):
+    print(f"\n{title}: wrk, {CONNECTIONS} clients, {SECONDS}s each, gunicorn --workers {GUNICORN_WORKERS}, "
           f"loopback", flush=True)
     header = f"{'page':<26}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'req/s':>9}{'non-200':>9}{'sock err':>9}"
     print(header + f"{'p50 / ping':>12}")
@@ -283,15 +287,22 @@ def main():
     print(f"AssetLens bench on {os.cpu_count()} CPUs, PostgreSQL {connection.pg_version // 10000}: "
           f"{SIZE['districts']} districts, {Product.objects.count()} products, {Audit.objects.count()} audits, "
           f"{Answer.objects.count()} answers; load average {os.getloadavg()[0]:.1f} before the run", flush=True)
-    server = start_gunicorn()
-    try:
-        cookie, opener = sign_in(leader.username, "assetlens-load")
-        for _, path, _ in pages:
-            check_page(opener, path)
-        bench_pages(pages, cookie)
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+    # As served: a page seen again while nothing it shows changed is kept (assetlens/pagecache.py). Then every
+    # page rendered, as for the first view after a change in the district (sessions, people, rubric versions
+    # and report sections still kept, as they are then); then with nothing kept at all.
+    for title, env in (("Pages as served (repeat views, nothing changed)", {}),
+                       ("Pages rendered, as after a change in the district (PAGE_CACHE_WHOLE_PAGES=0)",
+                        {"PAGE_CACHE_WHOLE_PAGES": "0"}),
+                       ("Nothing kept at all (PAGE_CACHE=0)", {"PAGE_CACHE": "0"})):
+        server = start_gunicorn(**env)
+        try:
+            cookie, opener = sign_in(leader.username, "assetlens-load")
+            for _, path, _ in pages:
+                check_page(opener, path)
+            bench_pages(pages, cookie, title)
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
     bench_scoring()
     bench_worker(leader, E2E_SUBMITS)
     print(f"\nBench finished in {time.monotonic() - started:.0f}s.")

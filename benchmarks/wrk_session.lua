@@ -5,6 +5,9 @@ if cookie and cookie ~= "" then
   wrk.headers["Cookie"] = cookie
 end
 
+-- As every browser does; without it each page would be measured at its uncompressed size.
+wrk.headers["Accept-Encoding"] = "gzip, deflate, br, zstd"
+
 local threads = {}
 
 function setup(thread)

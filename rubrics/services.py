@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from assetlens import pagecache
+
 from . import serialization
 from .models import Criterion, Level, Question, Rubric, RubricVersion
 
@@ -39,8 +41,10 @@ def current_version_for(district):
 
 
 def version_structure(version):
-    """Criteria with their questions and levels, in order, in three queries."""
-    return list(version.criteria.order_by("order").prefetch_related("questions__levels"))
+    """Criteria with their questions and levels, in order: three queries, or none while no rubric has changed
+    since (each caller gets its own copy)."""
+    return pagecache.remembered(f"structure:{version.pk}", lambda: list(
+        version.criteria.order_by("order").prefetch_related("questions__levels")), scope=pagecache.RUBRICS)
 
 
 def version_data(version):

@@ -32,6 +32,32 @@ def no_language_left_behind():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def nothing_kept_from_other_tests():
+    """Each test starts with no kept pages, sessions or rubrics (assetlens/pagecache.py): test databases reuse
+    ids, so something kept by an earlier test could pass for this one's. Only our own keys: the same Redis
+    database holds the Celery queue."""
+    from django.core.cache import cache
+
+    from assetlens import pagecache
+
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{settings.CACHES['default'].get('KEY_PREFIX', '')}:*", count=1000):
+            client.delete(key)
+    else:
+        cache.clear()
+    pagecache._resting_until = 0.0
+    pagecache._bumps_owed.clear()
+    yield
+
+
+@pytest.fixture
+def pages_rendered_afresh(settings):
+    """For counting the queries a page costs when it must be rendered (the first view after a change)."""
+    settings.PAGE_CACHE = False
+
+
 @pytest.fixture
 def real_stack():
     """PostgreSQL and Redis for real. Skipped locally without them; a failure in CI, where they are required."""

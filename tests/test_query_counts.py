@@ -10,7 +10,8 @@ from audits.models import Audit, Product
 
 from .audits.helpers import all_questions, answered_audit
 
-pytestmark = pytest.mark.django_db
+# Counted as rendered afresh: a page served from the page cache costs none (tests/test_page_cache.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_rendered_afresh")]
 
 
 def queries_for(client, url):

@@ -520,7 +520,8 @@ def count_report_queries(client, report):
 
 
 def test_report_page_issues_the_same_number_of_queries_for_2_and_12_products(
-        member_client, committee, district_a, version, leader, django_capture_on_commit_callbacks):
+        member_client, committee, district_a, version, leader, django_capture_on_commit_callbacks,
+        pages_rendered_afresh):
     products = products_with_audits(district_a, version, leader, 12)
     small = ready_report(committee, leader, products[:2], django_capture_on_commit_callbacks)
     large = ready_report(committee, leader, products, django_capture_on_commit_callbacks)
