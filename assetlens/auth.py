@@ -1,7 +1,7 @@
 """Sign-in backend: the person with their membership and district, since every page needs all three.
 
-Loaded in one query, and kept in the shared cache until the next write anywhere (assetlens.pagecache), so a
-deactivated account, a changed password or a new role counts from the very next request.
+Loaded in one query, and kept in the shared cache until the next write outside a district's own tables
+(assetlens.pagecache): a deactivated account, a changed password or a new role counts from the very next request.
 """
 
 from django.contrib.auth import backends, get_user_model

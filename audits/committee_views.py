@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 
 from assetlens import pagecache
 from assetlens.models import Membership
-from assetlens.pagecache import kept_page, not_kept
 from assetlens.tenancy import district_required, role_required
 
 from . import charts, committees, exports, reports
@@ -102,7 +101,7 @@ def committee_edit(request, pk):
 
 
 @district_required
-@kept_page
+@pagecache.kept_page
 def committee_detail(request, pk):
     committee = _committee(request, pk)
     members = list(committee.members.order_by("first_name", "username"))
@@ -193,7 +192,7 @@ def _report_view(request, report, for_print=False):
 
 
 @district_required
-@kept_page
+@pagecache.kept_page
 def report_detail(request, pk):
     report = _report(request, pk)
     context = {"report": report, "committee": report.committee}
@@ -209,7 +208,7 @@ def report_detail(request, pk):
         })
         return render(request, "audits/report_detail.html", context)
     # Queued, running or failed: it shows time waited and offers "Try again" after a while, so render it afresh.
-    return not_kept(render(request, "audits/report_detail.html", context))
+    return pagecache.not_kept(render(request, "audits/report_detail.html", context))
 
 
 @district_required

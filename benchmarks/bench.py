@@ -7,13 +7,15 @@
    requests per second, answers other than 200, and each page's median as a multiple of /ping/'s. Three
    times: as served (a page seen again while nothing it shows changed comes from the page cache); with
    pages always rendered, the cost of the first view after a change (PAGE_CACHE_WHOLE_PAGES=0); and with
-   nothing kept at all (PAGE_CACHE=0).
+   nothing kept at all (PAGE_CACHE=0). Also as served while leaders of another district, then of the same
+   one, save BENCH_WRITES_PER_SECOND answers a second.
 3. Scoring throughput: audits per second through the pure audits.scoring.score.
 4. Worker end-to-end latency: submit → scored, through Redis (BENCH_REDIS_URL) and a real celery worker.
 
 Figures are printed, never asserted: the machine decides them.
 """
 
+import contextlib
 import http.cookiejar
 import os
 import re
@@ -21,6 +23,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -38,6 +41,7 @@ CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", "3"))
 E2E_SUBMITS = int(os.environ.get("BENCH_E2E_SUBMITS", "30"))
+WRITES_PER_SECOND = int(os.environ.get("BENCH_WRITES_PER_SECOND", "20"))
 BASE = f"http://127.0.0.1:{PORT}"
 
 
@@ -208,6 +212,41 @@ def bench_pages(pages, cookie, title):
               f"{f['socket_errors']:>9.0f}{f['p50'] / baseline:>11.1f}x", flush=True)
 
 
+@contextlib.contextmanager
+def saving_answers(district_slug, per_second):
+    """Leaders of `district_slug` at work meanwhile: one answer's notes saved `per_second` times a second, each
+    save a write that moves that district's page generation (as a save through the page does)."""
+    if district_slug is None:
+        yield
+        return
+    from django.db import connection
+
+    from assetlens import pagecache
+    from audits.models import Answer
+
+    stop, saved = threading.Event(), [0]
+
+    def save():
+        answer = Answer.objects.select_related("audit").filter(audit__district__slug=district_slug).first()
+        while not stop.is_set():
+            with pagecache.district_work(answer.audit.district_id):
+                Answer.objects.filter(pk=answer.pk).update(notes=f"Bench note {saved[0]}")
+            saved[0] += 1
+            stop.wait(1 / per_second)
+        connection.close()
+
+    writer = threading.Thread(target=save, daemon=True)
+    started = time.monotonic()
+    writer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        writer.join(timeout=10)
+        print(f"({saved[0]} answers saved in {district_slug} meanwhile, "
+              f"{saved[0] / (time.monotonic() - started):.1f}/s)", flush=True)
+
+
 def bench_scoring(sample=2000, rounds=3):
     from collections import defaultdict
 
@@ -290,16 +329,22 @@ def main():
     # As served: a page seen again while nothing it shows changed is kept (assetlens/pagecache.py). Then every
     # page rendered, as for the first view after a change in the district (sessions, people, rubric versions
     # and report sections still kept, as they are then); then with nothing kept at all.
-    for title, env in (("Pages as served (repeat views, nothing changed)", {}),
-                       ("Pages rendered, as after a change in the district (PAGE_CACHE_WHOLE_PAGES=0)",
-                        {"PAGE_CACHE_WHOLE_PAGES": "0"}),
-                       ("Nothing kept at all (PAGE_CACHE=0)", {"PAGE_CACHE": "0"})):
+    passes = [
+        ("Pages as served (repeat views, nothing changed)", {}, None),
+        (f"As served, while another district saves {WRITES_PER_SECOND} answers/s", {}, "load-02"),
+        (f"As served, while the same district saves {WRITES_PER_SECOND} answers/s", {}, "load-01"),
+        ("Pages rendered, as after a change in the district (PAGE_CACHE_WHOLE_PAGES=0)",
+         {"PAGE_CACHE_WHOLE_PAGES": "0"}, None),
+        ("Nothing kept at all (PAGE_CACHE=0)", {"PAGE_CACHE": "0"}, None),
+    ]
+    for title, env, writing_district in passes:
         server = start_gunicorn(**env)
         try:
             cookie, opener = sign_in(leader.username, "assetlens-load")
             for _, path, _ in pages:
                 check_page(opener, path)
-            bench_pages(pages, cookie, title)
+            with saving_answers(writing_district, WRITES_PER_SECOND):
+                bench_pages(pages, cookie, title)
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)

@@ -1,12 +1,14 @@
 """Kept pages (assetlens/pagecache.py): fast when nothing changed, never a moment out of date when something did."""
 
 import gzip
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assetlens import pagecache
 from audits import services
@@ -118,6 +120,18 @@ def test_a_saved_message_is_shown_once_and_not_kept_with_the_page(page_cache, le
 
     assert "Your changes to ReadAlong are saved." not in leader_client.get(url).content.decode()
     assert "Your changes to ReadAlong are saved." not in leader_client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_kept_session_still_ends_at_its_expiry_date(page_cache, leader_client, product, monkeypatch):
+    url = reverse("product_detail", args=[product.pk])
+    seen_twice(leader_client, url)  # the session is now kept, and no write will move it on
+
+    two_weeks_and_a_day_later = timezone.now() + timedelta(days=15)
+    monkeypatch.setattr(timezone, "now", lambda: two_weeks_and_a_day_later)
+    response = leader_client.get(url)
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.django_db
