@@ -175,24 +175,24 @@ if PRODUCTION:
 # --- Cache -----------------------------------------------------------------------------------------
 # Shared by every web and worker process when Redis is there; short timeouts so a frozen Redis is a cache miss
 # (assetlens.pagecache steps aside), not a hung page.
+REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
     "default": {
         "BACKEND": "assetlens.cache.RedisCache",
-        "LOCATION": os.environ.get("REDIS_URL"),
+        "LOCATION": REDIS_URL,
         "KEY_PREFIX": "assetlens",
         "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
     }
-    if os.environ.get("REDIS_URL")
+    if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 # Whole-page cache (assetlens/pagecache.py): needs the shared cache, so it is on only with Redis.
-PAGE_CACHE = env_bool("PAGE_CACHE", default=bool(os.environ.get("REDIS_URL")))
+PAGE_CACHE = env_bool("PAGE_CACHE", default=bool(REDIS_URL))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 # Off: pages are always rendered, while sessions, people, rubric versions and report sections are still kept.
 PAGE_CACHE_WHOLE_PAGES = env_bool("PAGE_CACHE_WHOLE_PAGES", default=True)
 
 # --- Celery -----------------------------------------------------------------------------------------
-REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"

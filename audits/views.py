@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assetlens import stash
-from assetlens.pagecache import kept_page, not_kept
+from assetlens import pagecache, stash
 from assetlens.tenancy import district_required
 from rubrics.services import current_version_for, version_structure
 
@@ -39,7 +38,7 @@ def _own_draft(request, pk):
 
 
 @district_required
-@kept_page
+@pagecache.kept_page
 def dashboard(request):
     audits = Audit.objects.filter(district=request.district).select_related("product", "auditor", "score")
     status = request.GET.get("status", "")
@@ -96,7 +95,7 @@ def product_edit(request, pk):
 
 
 @district_required
-@kept_page
+@pagecache.kept_page
 def product_detail(request, pk):
     product = get_object_or_404(Product, pk=pk, district=request.district)
     audits = product.audits.filter(district=request.district).select_related("auditor", "score").order_by("-updated_at")
@@ -187,7 +186,7 @@ def _save_answers(audit, valid):
 
 
 @district_required
-@kept_page
+@pagecache.kept_page
 def audit_section(request, pk, number):
     audit = _own_draft(request, pk)
     if not audit.is_draft:
@@ -291,7 +290,7 @@ def _in_reader_language(criteria_results, criteria):
 
 
 @district_required
-@kept_page
+@pagecache.kept_page
 def audit_result(request, pk):
     audit = _district_audit(request, pk)
     if audit.is_draft:
@@ -318,7 +317,7 @@ def audit_result(request, pk):
             "opportunities": rows(details.get("opportunities", [])),
         })
         return render(request, "audits/audit_result.html", context)
-    return not_kept(render(request, "audits/audit_result.html", context))  # it changes as scoring moves on
+    return pagecache.not_kept(render(request, "audits/audit_result.html", context))  # it changes as scoring moves on
 
 
 @district_required

@@ -4,11 +4,11 @@
    (generate_load_data; BENCH_DISTRICTS / BENCH_PRODUCTS / BENCH_AUDITS, made once and reused).
 2. gunicorn serves the app; wrk (BENCH_CONNECTIONS clients, BENCH_SECONDS per page, gzip accepted as by
    every browser) measures the trivial /ping/ view and the real pages in the same run: latency p50/p90/p99,
-   requests per second, answers other than 200, and each page's median as a multiple of /ping/'s. Three
-   times: as served (a page seen again while nothing it shows changed comes from the page cache); with
-   pages always rendered, the cost of the first view after a change (PAGE_CACHE_WHOLE_PAGES=0); and with
-   nothing kept at all (PAGE_CACHE=0). Also as served while leaders of another district, then of the same
-   one, save BENCH_WRITES_PER_SECOND answers a second.
+   requests per second, answers other than 200, and each page's median as a multiple of /ping/'s. Five
+   passes: as served (a page seen again while nothing it shows changed comes from the page cache); as
+   served while leaders of another district, then of the same one, save BENCH_WRITES_PER_SECOND answers a
+   second; with pages always rendered, the cost of the first view after a change
+   (PAGE_CACHE_WHOLE_PAGES=0); and with nothing kept at all (PAGE_CACHE=0).
 3. Scoring throughput: audits per second through the pure audits.scoring.score.
 4. Worker end-to-end latency: submit → scored, through Redis (BENCH_REDIS_URL) and a real celery worker.
 
