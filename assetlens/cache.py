@@ -4,7 +4,11 @@ Django builds a new redis.Redis for every call, and each one rebuilds its table 
 page served from the cache that is most of the time spent talking to Redis. A client is safe to share.
 """
 
+import logging
+
 from django.core.cache.backends import redis
+
+log = logging.getLogger(__name__)
 
 
 class _RedisCacheClient(redis.RedisCacheClient):
@@ -24,3 +28,27 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _RedisCacheClient
+
+
+def remembered(key: str, compute, timeout: int | None = None):
+    """The value kept under `key`, or `compute()` kept there now. Only for keys that name their content (a
+    version id, a copy hash, a build time), with plain data or HTML as the value. A cache that is down or slow
+    is a miss: the page is computed, never an error."""
+    from django.core.cache import cache
+
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001 - Redis trouble is a miss; the content is computed instead
+        log.warning("cache read failed for %s", key, exc_info=True)
+        return compute()
+    if value is not None:
+        return value
+    value = compute()
+    try:
+        if timeout is None:
+            cache.set(key, value)  # the cache's default lifetime
+        else:
+            cache.set(key, value, timeout)
+    except Exception:  # noqa: BLE001
+        log.warning("cache write failed for %s", key, exc_info=True)
+    return value

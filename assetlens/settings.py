@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "csp",
     "assetlens",
     "rubrics",
+    "products",
     "audits",
+    "committees",
 ]
 
 MIDDLEWARE = [
@@ -157,7 +159,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-SESSION_ENGINE = "assetlens.sessions"
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -173,24 +175,40 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
 
 # --- Cache -----------------------------------------------------------------------------------------
-# Shared by every web and worker process when Redis is there; short timeouts so a frozen Redis is a cache miss
-# (assetlens.pagecache steps aside), not a hung page.
+# Only content-keyed plain data and HTML live here (a published rubric version's question blocks, a copy's tone
+# reading by its hash, a ready report's sections by build time): nothing that can go stale, nothing per person.
+# Shared by every web and worker process when Redis is there; short timeouts so a frozen Redis is a cache miss,
+# not a hung page. The key prefix changes with each deploy, so nothing rendered by older code is ever served.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def _release():
+    """This deploy's name: ASSETLENS_RELEASE, else the checked-out commit, else the package version."""
+    if os.environ.get("ASSETLENS_RELEASE"):
+        return os.environ["ASSETLENS_RELEASE"]
+    head = BASE_DIR / ".git" / "HEAD"
+    try:
+        ref = head.read_text().strip()
+        if ref.startswith("ref: "):
+            ref = (BASE_DIR / ".git" / ref[5:]).read_text().strip()
+        return ref[:12]
+    except OSError:
+        return "0.1.0"
+
+
+RELEASE = _release()
 CACHES = {
     "default": {
         "BACKEND": "assetlens.cache.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "assetlens",
+        "KEY_PREFIX": f"assetlens:{RELEASE}",
+        "TIMEOUT": 24 * 3600,
         "OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
     }
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": f"assetlens:{RELEASE}",
+          "TIMEOUT": 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 2000}}
 }
-# Whole-page cache (assetlens/pagecache.py): needs the shared cache, so it is on only with Redis.
-PAGE_CACHE = env_bool("PAGE_CACHE", default=bool(REDIS_URL))
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
-# Off: pages are always rendered, while sessions, people, rubric versions and report sections are still kept.
-PAGE_CACHE_WHOLE_PAGES = env_bool("PAGE_CACHE_WHOLE_PAGES", default=True)
 
 # --- Celery -----------------------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

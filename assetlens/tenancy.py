@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from . import pagecache
 from .models import Membership
 
 
@@ -27,9 +26,6 @@ class DistrictMiddleware:
             if membership is not None:
                 request.membership = membership
                 request.district = membership.district
-                # Every row a member's request writes is their district's (each query is scoped through it).
-                with pagecache.district_work(membership.district_id):
-                    return self.get_response(request)
         return self.get_response(request)
 
 

@@ -13,4 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rubrics/", include("rubrics.urls")),
     path("", include("audits.urls")),
+    path("", include("products.urls")),
+    path("", include("committees.urls")),
 ]

@@ -1,53 +1,7 @@
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import GRADE_BANDS, Product
-
 NOT_APPLICABLE = "na"
-
-
-class ProductForm(forms.ModelForm):
-    website = forms.URLField(label=_("Website"), max_length=500, required=False, assume_scheme="https")
-    grade_bands = forms.MultipleChoiceField(
-        label=_("Grade bands"), choices=GRADE_BANDS, required=False, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = Product
-        fields = ["name", "vendor", "website", "purpose", "grade_bands", "marketing_copy"]
-        widgets = {
-            "purpose": forms.Textarea(attrs={"rows": 3}),
-            "marketing_copy": forms.Textarea(attrs={"rows": 8}),
-        }
-        help_texts = {
-            "name": _("As the vendor names it, e.g. “ReadAlong Stories”."),
-            "website": _("The product's public page, starting with https://"),
-            "purpose": _("In a sentence or two: what would your district use it for?"),
-            "marketing_copy": _("Paste the vendor's own words: their website, brochure or emails to families."),
-        }
-        error_messages = {
-            "name": {"required": _("Give the product a name so your team can find it.")},
-        }
-
-    def __init__(self, *args, district, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.district = district
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Give the product a name so your team can find it."))
-        clash = Product.objects.filter(district=self.district, name__iexact=name)
-        if self.instance.pk:
-            clash = clash.exclude(pk=self.instance.pk)
-        if clash.exists():
-            raise forms.ValidationError(_("Your district already has a product called “%(name)s”."),
-                                        params={"name": name})
-        return name
 
 
 class SectionForm(forms.Form):

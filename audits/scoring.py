@@ -76,11 +76,11 @@ class ScoringError(ValueError):
     pass
 
 
-def _round1(value: Fraction) -> Decimal:
+def round1(value: Fraction) -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _round_level(score: Fraction, max_level: int) -> int:
+def round_level(score: Fraction, max_level: int) -> int:
     scaled = score / 100 * max_level
     return int((Decimal(scaled.numerator) / Decimal(scaled.denominator)).quantize(Decimal(1), ROUND_HALF_UP))
 
@@ -121,8 +121,8 @@ def score(criteria, questions, answers) -> ScoreResult:
             rated.append((question, answer.level, earned))
         if den:
             exact = 100 * num / den
-            level = _round_level(exact, scale_max)
-            result = CriterionResult(criterion.id, criterion.title, _round1(exact), level,
+            level = round_level(exact, scale_max)
+            result = CriterionResult(criterion.id, criterion.title, round1(exact), level,
                                      labels.get(level, str(level)), counted, not_applicable)
             overall_num += Fraction(criterion.weight) * exact
             overall_den += Fraction(criterion.weight)
@@ -133,7 +133,7 @@ def score(criteria, questions, answers) -> ScoreResult:
     strengths = sorted((r for r in rated if r[2] >= STRENGTH_THRESHOLD), key=lambda r: (-r[2], -r[0].weight, r[0].id))
     opportunities = sorted((r for r in rated if r[2] < STRENGTH_THRESHOLD), key=lambda r: (r[2], -r[0].weight, r[0].id))
     return ScoreResult(
-        overall=_round1(overall_num / overall_den) if overall_den else None,
+        overall=round1(overall_num / overall_den) if overall_den else None,
         criteria=tuple(criterion_results),
         strengths=tuple(r[0].id for r in strengths),
         opportunities=tuple(r[0].id for r in opportunities),

@@ -1,42 +1,90 @@
+"""The worker's side of audits: score a submitted audit exactly once, and sweep up audits nobody scored.
+
+Tasks take ids, look the row up again (its district included) and claim their work with a conditional UPDATE,
+so a retried or redelivered message never scores twice.
+"""
+
+import logging
+import os
+import time
 from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from assetlens import pagecache
+from . import scoring, selectors
+from .models import Audit, Score
 
-from . import services
-from .models import Audit
-from .tone_tasks import analyse_product_copy  # noqa: F401 - so Celery's autodiscovery registers it
+log = logging.getLogger(__name__)
+
+
+def enqueue_scoring(audit_id: int) -> None:
+    """Hand the audit to a worker. If the broker is down the audit stays submitted and the sweep retries."""
+    try:
+        score_audit.delay(audit_id)
+    except Exception:  # noqa: BLE001 - the broker being unreachable must never fail the leader's request
+        log.warning("Could not enqueue scoring for audit %s; the periodic sweep will pick it up.", audit_id)
+
+
+def score_submitted_audit(audit_id: int) -> str:
+    """Score one submitted audit exactly once.
+
+    The conditional UPDATE claims the audit and holds its row lock until commit, so a second worker
+    (or a redelivered message after a crash) either waits and then finds it scored, or, if the first
+    worker died mid-way, finds the transaction rolled back and the audit still submitted.
+    """
+    with transaction.atomic():
+        claimed = Audit.objects.filter(pk=audit_id, status=Audit.Status.SUBMITTED).update(
+            status=Audit.Status.SCORED, scored_at=timezone.now(), failure_message=""
+        )
+        if not claimed:
+            return "skipped"
+        _hold_claim_for_crash_tests(audit_id)
+        audit = Audit.objects.select_related("rubric_version", "product").get(pk=audit_id)
+        if audit.product.district_id != audit.district_id:
+            raise scoring.ScoringError("This audit's product belongs to another district.")
+        result = scoring.score(*selectors.scoring_inputs(audit))
+        Score.objects.update_or_create(audit=audit, defaults={"overall": result.overall, "details": result.as_dict()})
+    return "scored"
+
+
+def _hold_claim_for_crash_tests(audit_id: int) -> None:
+    """Only the crash tests set ASSETLENS_TEST_SCORING_DELAY: it widens the window to kill a worker mid-scoring."""
+    delay = float(os.environ.get("ASSETLENS_TEST_SCORING_DELAY") or 0)
+    if delay > 0:
+        log.warning("Holding the scoring claim on audit %s for %ss in process %s", audit_id, delay, os.getpid())
+        time.sleep(delay)
+
+
+def mark_scoring_failed(audit_id: int, message: str) -> None:
+    Audit.objects.filter(pk=audit_id, status=Audit.Status.SUBMITTED).update(
+        status=Audit.Status.SCORING_FAILED, failure_message=message[:2000]
+    )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=60, time_limit=90)
-def score_audit(self, audit_id):
-    district_id = Audit.objects.filter(pk=audit_id).values_list("district_id", flat=True).first()
+def score_audit(self, audit_id: int) -> str:
     try:
-        with pagecache.district_work(district_id):  # only this district's kept pages go stale
-            return services.score_submitted_audit(audit_id)
+        return score_submitted_audit(audit_id)
     except (DatabaseError, SoftTimeLimitExceeded) as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             raise self.retry(exc=exc, countdown=2 ** self.request.retries) from exc
-        services.mark_scoring_failed(
-            audit_id, "The scoring worker could not reach the database in time. Your answers are safe."
-        )
+        mark_scoring_failed(audit_id, "The scoring worker could not reach the database in time. Your answers are safe.")
         return "failed"
     except Exception as exc:  # noqa: BLE001 - any other failure is shown on the page with a retry
-        services.mark_scoring_failed(audit_id, f"Scoring stopped: {exc}. Your answers are safe.")
+        mark_scoring_failed(audit_id, f"Scoring stopped: {exc}. Your answers are safe.")
         return "failed"
 
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
-def sweep_unscored_audits(older_than_seconds=60):
+def sweep_unscored_audits(older_than_seconds: int = 60) -> int:
     """Enqueue audits left submitted, e.g. because Redis was down at the moment they were submitted."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     ids = list(
         Audit.objects.filter(status=Audit.Status.SUBMITTED, submitted_at__lt=cutoff).values_list("id", flat=True)[:500]
     )
     for audit_id in ids:
-        services.enqueue_scoring(audit_id)
+        enqueue_scoring(audit_id)
     return len(ids)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from rubrics import serialization
 from rubrics.diff import answer_carries_over
 from rubrics.models import Question
-from rubrics.services import current_version_for
+from rubrics.selectors import current_version_for
 
 from .models import Answer, Audit
 

@@ -1,35 +1,36 @@
+"""A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
+
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, F, Max
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from assetlens import pagecache, stash
+from assetlens import stash
 from assetlens.tenancy import district_required
-from rubrics.services import current_version_for, version_structure
+from committees import selectors as committee_selectors
+from products import selectors as product_selectors
+from products import services as product_services
+from products.models import Product
+from products.review import shown_review
+from rubrics.selectors import current_version_for, version_structure
 
-from . import committees, services
-from .forms import ProductForm, SectionForm, initial_from_answers
-from .models import Answer, Audit, Product
-
-PAGE_SIZE = 20
+from . import selectors, services, version_move
+from .forms import SectionForm, initial_from_answers
+from .models import Audit
 
 
-def _district_audit(request, pk):
+def _district_audit(request, pk) -> Audit:
     return get_object_or_404(
         Audit.objects.select_related("product", "auditor", "rubric_version__rubric"), pk=pk, district=request.district
     )
 
 
-def _own_draft(request, pk):
+def _own_draft(request, pk) -> Audit:
     """The signed-in leader's own audit; other people in the district read it, they don't edit it."""
     audit = _district_audit(request, pk)
     if audit.auditor_id != request.user.id:
@@ -38,78 +39,22 @@ def _own_draft(request, pk):
 
 
 @district_required
-@pagecache.kept_page
 def dashboard(request):
-    audits = Audit.objects.filter(district=request.district).select_related("product", "auditor", "score")
-    status = request.GET.get("status", "")
-    if status in Audit.Status.values:
-        audits = audits.filter(status=status)
-    page = Paginator(audits.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    blind = committees.blind_product_ids(request.user, request.district.id, {a.product_id for a in page})
-    return render(request, "audits/dashboard.html", {
-        "page": page, "status": status, "statuses": Audit.Status.choices, "blind_product_ids": blind,
-        "extra_query": urlencode({"status": status}) if status else "",
-        "recent_decisions": committees.recent_decisions(request.district),
+    context = selectors.dashboard_page(request.district, request.GET.get("status", ""), request.GET.get("page"))
+    context.update({
+        "statuses": Audit.Status.choices,
+        "blind_product_ids": committee_selectors.blind_product_ids(
+            request.user, request.district.id, {a.product_id for a in context["page"]}),
+        "recent_decisions": committee_selectors.recent_decisions(request.district),
     })
-
-
-def _searched_products(request, products):
-    """A page of the district's products whose name matches `?q=`, with what the pager needs."""
-    query = request.GET.get("q", "").strip()[:200]
-    if query:
-        products = products.filter(name__icontains=query)
-    page = Paginator(products.order_by("name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page, "query": query, "extra_query": urlencode({"q": query}) if query else ""}
-
-
-@district_required
-def product_list(request):
-    products = Product.objects.filter(district=request.district).annotate(
-        audit_count=Count("audits"), last_audit=Max("audits__updated_at")
-    )
-    return render(request, "audits/product_list.html", _searched_products(request, products))
-
-
-@district_required
-def product_create(request):
-    form = ProductForm(request.POST or None, district=request.district)
-    if request.method == "POST" and form.is_valid():
-        product = form.save(commit=False)
-        product.district = request.district
-        product.created_by = request.user
-        product.save()
-        messages.success(request, _("%(name)s is added. Start an audit whenever you are ready.") % {"name": product})
-        return redirect("product_detail", pk=product.pk)
-    return render(request, "audits/product_form.html", {"form": form, "product": None})
-
-
-@district_required
-def product_edit(request, pk):
-    product = get_object_or_404(Product, pk=pk, district=request.district)
-    form = ProductForm(request.POST or None, instance=product, district=request.district)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your changes to %(name)s are saved.") % {"name": product})
-        return redirect("product_detail", pk=product.pk)
-    return render(request, "audits/product_form.html", {"form": form, "product": product})
-
-
-@district_required
-@pagecache.kept_page
-def product_detail(request, pk):
-    product = get_object_or_404(Product, pk=pk, district=request.district)
-    audits = product.audits.filter(district=request.district).select_related("auditor", "score").order_by("-updated_at")
-    own_draft = next((a for a in audits if a.auditor_id == request.user.id and a.is_draft), None)
-    answers_hidden = product.pk in committees.blind_product_ids(request.user, request.district.id, [product.pk])
-    return render(request, "audits/product_detail.html", {
-        "product": product, "audits": audits, "own_draft": own_draft, "answers_hidden": answers_hidden,
-    })
+    return render(request, "audits/dashboard.html", context)
 
 
 @district_required
 def audit_start(request):
     """Pick a product to audit, or add one."""
-    context = _searched_products(request, Product.objects.filter(district=request.district))
+    context = product_selectors.searched_products(request.district, request.GET.get("q", ""),
+                                                  request.GET.get("page"))
     context["version"] = current_version_for(request.district)
     return render(request, "audits/audit_start.html", context)
 
@@ -122,9 +67,7 @@ def audit_create(request, product_pk):
     if version is None:
         messages.error(request, _("Your district has no published rubric yet. Ask your district admin to publish one."))
         return redirect("product_detail", pk=product.pk)
-    audit = Audit.objects.create(
-        district=request.district, product=product, rubric_version=version, auditor=request.user
-    )
+    audit = services.start_audit(product, version, request.user)
     return redirect("audit_section", pk=audit.pk, number=1)
 
 
@@ -136,57 +79,24 @@ def audit_detail(request, pk):
     return redirect("audit_result", pk=audit.pk)
 
 
-def _section_progress(audit, criteria):
-    answered = {a.question_id for a in audit.answers.all() if a.is_answered}
-    return [
-        {
-            "number": n, "criterion": c,
-            "answered": sum(1 for q in c.questions.all() if q.id in answered),
-            "total": len(c.questions.all()),
-        }
-        for n, c in enumerate(criteria, start=1)
-    ]
-
-
-def _conflicting_questions(form, questions, saved):
+def _conflicting_questions(form, saved):
     """Questions whose posted values differ from what is saved now (a newer save from elsewhere)."""
     conflicts = []
     for question, posted in form.valid_answers().items():
         answer = saved.get(question.id)
-        current = (
-            {"level": answer.level, "not_applicable": answer.not_applicable, "notes": answer.notes,
-             "evidence_url": answer.evidence_url, "evidence_quote": answer.evidence_quote}
-            if answer
-            else {"level": None, "not_applicable": False, "notes": "", "evidence_url": "", "evidence_quote": ""}
-        )
-        if current != posted and answer is not None:
+        if answer is not None and {k: getattr(answer, k) for k in services.ANSWER_FIELDS} != posted:
             conflicts.append((question, answer))
     return conflicts
 
 
-def _save_answers(audit, valid):
-    """Save what is valid; bump the revision. False when the audit is no longer a draft."""
-    with transaction.atomic():
-        bumped = Audit.objects.filter(pk=audit.pk, status=Audit.Status.DRAFT).update(
-            revision=F("revision") + 1, updated_at=timezone.now()
-        )
-        if not bumped:
-            return False
-        existing = set(
-            Answer.objects.filter(audit=audit, question__in=list(valid)).values_list("question_id", flat=True)
-        )
-        for question, fields in valid.items():
-            blank = fields["level"] is None and not fields["not_applicable"] and not any(
-                fields[k] for k in ("notes", "evidence_url", "evidence_quote"))
-            if blank and question.id not in existing:
-                continue  # nothing typed yet for this question: no empty row
-            Answer.objects.update_or_create(audit=audit, question=question, defaults=fields)
-    audit.refresh_from_db(fields=["revision", "updated_at"])
-    return True
+def _copy_panel(audit, criterion):
+    """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
+    if criterion.key != product_selectors.COPY_CRITERION_KEY:
+        return None
+    return shown_review(product_services.copy_review(audit.product))
 
 
 @district_required
-@pagecache.kept_page
 def audit_section(request, pk, number):
     audit = _own_draft(request, pk)
     if not audit.is_draft:
@@ -196,7 +106,8 @@ def audit_section(request, pk, number):
         raise Http404("There is no such section in this rubric.")
     criterion = criteria[number - 1]
     questions = list(criterion.questions.all())
-    saved = {a.question_id: a for a in audit.answers.filter(question__in=questions)}
+    answers = selectors.answers_by_question(audit)
+    saved = {q.id: answers[q.id] for q in questions if q.id in answers}
     autosave = request.POST.get("autosave") == "1"
     conflicts = []
 
@@ -205,7 +116,7 @@ def audit_section(request, pk, number):
         form.is_valid()
         posted_revision = form.cleaned_data.get("revision")
         if posted_revision is not None and posted_revision != audit.revision and not request.POST.get("overwrite"):
-            conflicts = _conflicting_questions(form, questions, saved)
+            conflicts = _conflicting_questions(form, saved)
         if conflicts:
             if autosave:
                 return JsonResponse({"saved": False, "conflict": True, "revision": audit.revision}, status=409)
@@ -213,8 +124,7 @@ def audit_section(request, pk, number):
                 "This draft was changed in another tab or by someone else after you opened this page. "
                 "Both versions are shown below; nothing has been overwritten."))
         else:
-            valid = form.valid_answers()
-            if not _save_answers(audit, valid):
+            if not services.save_answers(audit, form.valid_answers(), set(saved)):
                 if autosave:
                     return JsonResponse({"saved": False, "reason": "submitted"}, status=409)
                 messages.info(request, _("This audit was already submitted, so its answers are locked."))
@@ -234,6 +144,8 @@ def audit_section(request, pk, number):
                 return redirect("audit_review", pk=audit.pk)
             messages.warning(request, _("We saved your other answers. The highlighted ones need a look before they "
                                         "can be saved; what you typed is still in place."))
+            answers = selectors.answers_by_question(audit)  # the progress list shows what was just saved
+            saved = {q.id: answers[q.id] for q in questions if q.id in answers}
         # Re-render with what was posted so nothing typed is lost; the next save carries the current revision.
         data = request.POST.copy()
         data["revision"] = str(audit.revision)
@@ -245,11 +157,12 @@ def audit_section(request, pk, number):
     else:
         form = SectionForm(initial=initial_from_answers(questions, saved, audit.revision), questions=questions)
 
-    show_missing = request.GET.get("check") == "1"
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
-        "progress": _section_progress(audit, criteria), "conflicts": dict((q.id, a) for q, a in conflicts),
-        "saved_ids": {qid for qid, a in saved.items() if a.is_answered}, "show_missing": show_missing,
+        "progress": selectors.section_progress(criteria, answers), "conflicts": {q.id: a for q, a in conflicts},
+        "saved_ids": {qid for qid, a in saved.items() if a.is_answered},
+        "show_missing": request.GET.get("check") == "1",
+        "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
     })
 
 
@@ -259,18 +172,18 @@ def audit_review(request, pk):
     if not audit.is_draft:
         return redirect("audit_result", pk=audit.pk)
     criteria = version_structure(audit.rubric_version)
-    missing = services.missing_required(audit, criteria)
+    answers = selectors.answers_by_question(audit)
+    missing = selectors.missing_required(criteria, answers)
     if request.method == "POST":
         if missing:
             messages.warning(request, _("A few required questions still need an answer before you submit."))
-        elif services.submit(audit):
-            return redirect("audit_result", pk=audit.pk)
         else:
+            services.submit(audit)  # already submitted elsewhere: the result page says where it is
             return redirect("audit_result", pk=audit.pk)
-    answers = {a.question_id: a for a in audit.answers.all()}
     return render(request, "audits/audit_review.html", {
         "audit": audit, "criteria": criteria, "missing": missing, "answers": answers,
-        "progress": _section_progress(audit, criteria), "total": len(criteria),
+        "progress": selectors.section_progress(criteria, answers), "total": len(criteria),
+        "move_target": version_move.offer_for(audit),
     })
 
 
@@ -289,35 +202,52 @@ def _in_reader_language(criteria_results, criteria):
     return localized
 
 
+def _tone_advisory(audit, criteria, criteria_results):
+    """The tone reading as an advisory 0–4 signal beside the leader's own copy-and-tone rating, or None."""
+    ids = {c.id for c in criteria if c.key == product_selectors.COPY_CRITERION_KEY}
+    rating = next((row for row in criteria_results if row.get("id") in ids), None)
+    if rating is None:
+        return None
+    review = product_services.copy_review(audit.product)
+    advisory = {"state": review["state"]}
+    if review["state"] == "ready":
+        reading = review["reading"]
+        index = reading.get("tone_index")
+        advisory.update({"index": index, "findings": len(reading.get("findings", [])),
+                         "strengths": len(reading.get("strengths", [])),
+                         "level": None if index is None else int(index + 0.5)})
+    return {"rating": rating, "advisory": advisory}
+
+
 @district_required
-@pagecache.kept_page
 def audit_result(request, pk):
     audit = _district_audit(request, pk)
     if audit.is_draft:
         if audit.auditor_id == request.user.id:
             return redirect("audit_review", pk=audit.pk)
         raise Http404("This audit is still a draft.")
-    if not committees.may_see_answers(request.user, audit):
-        return render(request, "audits/committee_blind.html", {"audit": audit})
+    if not committee_selectors.may_see_answers(request.user, audit):
+        return render(request, "committees/committee_blind.html", {"audit": audit})
     context = {"audit": audit}
     if audit.status == Audit.Status.SCORED:
         score = getattr(audit, "score", None)
         criteria = version_structure(audit.rubric_version)
         questions = {q.id: q for c in criteria for q in c.questions.all()}
-        answers = {a.question_id: a for a in audit.answers.all()}
+        answers = selectors.answers_by_question(audit)
         details = score.details if score else {}
 
         def rows(ids):
             return [(questions[i], answers.get(i)) for i in ids if i in questions]
 
+        criteria_results = _in_reader_language(details.get("criteria", []), criteria)
         context.update({
             "score": score,
-            "criteria_results": _in_reader_language(details.get("criteria", []), criteria),
+            "criteria_results": criteria_results,
             "strengths": rows(details.get("strengths", [])),
             "opportunities": rows(details.get("opportunities", [])),
+            "tone": _tone_advisory(audit, criteria, criteria_results),
         })
-        return render(request, "audits/audit_result.html", context)
-    return pagecache.not_kept(render(request, "audits/audit_result.html", context))  # it changes as scoring moves on
+    return render(request, "audits/audit_result.html", context)
 
 
 @district_required
@@ -337,3 +267,34 @@ def audit_retry(request, pk):
     if services.retry_scoring(audit):
         messages.info(request, _("Scoring has started again."))
     return redirect("audit_result", pk=audit.pk)
+
+
+@district_required
+def audit_version_move(request, pk):
+    """A leader moves their own draft audit to the newest rubric version, after seeing what that changes."""
+    audit = get_object_or_404(
+        Audit.objects.select_related("product", "rubric_version__rubric"),
+        pk=pk, district=request.district, auditor=request.user,
+    )
+    if not audit.is_draft:
+        return redirect("audit_result", pk=audit.pk)
+    target = version_move.offer_for(audit)
+    if target is None:
+        messages.info(request, _("This audit already uses the newest rubric version."))
+        return redirect("audit_review", pk=audit.pk)
+    if request.method == "POST":
+        result = version_move.move(audit, target)
+        if result is None:
+            messages.warning(request, _("This audit changed while you were deciding, so it was not moved. "
+                                        "Have a look and try again."))
+            return redirect("audit_review", pk=audit.pk)
+        summary = ngettext("%(n)s answer came with you.", "%(n)s answers came with you.", len(result.kept)) % {
+            "n": len(result.kept)}
+        if result.fresh or result.new:
+            summary += " " + _("The questions listed below as not answered yet are new or changed; your notes "
+                               "on changed questions are kept.")
+        messages.success(request, _("Your audit now uses %(v)s.") % {"v": target} + " " + summary)
+        return redirect("audit_review", pk=audit.pk)
+    return render(request, "audits/version_move.html", {
+        "audit": audit, "target": target, "plan": version_move.plan_for(audit, target),
+    })

@@ -5,10 +5,7 @@ export can never disagree about what a rubric is.
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
-
-from assetlens import pagecache
 
 from . import serialization
 from .models import Criterion, Level, Question, Rubric, RubricVersion
@@ -21,30 +18,6 @@ class PublishError(Exception):
     def __init__(self, problems):
         super().__init__("; ".join(problems))
         self.problems = problems
-
-
-def rubrics_for(district):
-    """The rubrics a district may use: the shared ones and its own variants, never another district's."""
-    return Rubric.objects.filter(Q(district__isnull=True) | Q(district=district))
-
-
-def current_version_for(district):
-    """The published version new audits in this district start on.
-
-    A district's own variant wins over the shared default once it has a published version.
-    """
-    published = RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED).select_related("rubric")
-    own = published.filter(rubric__district=district).order_by("-published_at", "-number").first()
-    if own is not None:
-        return own
-    return published.filter(rubric__district__isnull=True, rubric__is_default=True).order_by("-number").first()
-
-
-def version_structure(version):
-    """Criteria with their questions and levels, in order: three queries, or none while no rubric has changed
-    since (each caller gets its own copy)."""
-    return pagecache.remembered(f"structure:{version.pk}", lambda: list(
-        version.criteria.order_by("order").prefetch_related("questions__levels")), scope=pagecache.RUBRICS)
 
 
 def version_data(version):

@@ -18,7 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import diff, serialization, services
+from . import diff, selectors, serialization, services
 from .forms import (
     ChangeNoteForm,
     CriterionForm,
@@ -63,7 +63,7 @@ def _require_keeper(request):
 def _visible_rubrics(request):
     if request.user.is_staff:
         return Rubric.objects.all()
-    return services.rubrics_for(request.district)
+    return selectors.rubrics_for(request.district)
 
 
 def _can_edit(request, rubric):
@@ -172,7 +172,7 @@ def rubric_start_draft(request, pk):
 def rubric_version(request, pk):
     """A draft's editor, or a published version read-only with the way to change it."""
     version = _version(request, pk)
-    criteria = services.version_structure(version)
+    criteria = selectors.version_structure(version)
     can_edit = _can_edit(request, version.rubric)
     note_form = None
     if can_edit and not version.is_published:
@@ -197,7 +197,7 @@ def rubric_version_publish(request, pk):
         published = services.publish(version)
     except services.PublishError as exc:
         return render(request, "rubrics/version_edit.html", {
-            "version": version, "rubric": version.rubric, "criteria": services.version_structure(version),
+            "version": version, "rubric": version.rubric, "criteria": selectors.version_structure(version),
             "can_edit": True, "note_form": ChangeNoteForm(instance=version), "editing": True,
             "problems": exc.problems,
         }, status=400)
@@ -228,7 +228,7 @@ def rubric_version_discard(request, pk):
 def rubric_version_preview(request, pk):
     version = _version(request, pk)
     return render(request, "rubrics/version_preview.html", {
-        "version": version, "rubric": version.rubric, "criteria": services.version_structure(version),
+        "version": version, "rubric": version.rubric, "criteria": selectors.version_structure(version),
     })
 
 

@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 
 from assetlens.celery import app as celery_app
 from assetlens.models import District, Membership
-from audits.models import Product
-from rubrics.services import current_version_for
+from products.models import Product
+from rubrics.selectors import current_version_for
 
 REQUIRE_REAL_STACK = os.environ.get("ASSETLENS_REQUIRE_REAL_STACK") == "1"
 
@@ -34,12 +34,9 @@ def no_language_left_behind():
 
 @pytest.fixture(autouse=True)
 def nothing_kept_from_other_tests():
-    """Each test starts with no kept pages, sessions or rubrics (assetlens/pagecache.py): test databases reuse
-    ids, so something kept by an earlier test could pass for this one's. Only our own keys: the same Redis
-    database holds the Celery queue."""
+    """Each test starts with nothing in the cache (tone readings, report sections): test databases reuse ids.
+    Only our own keys: the same Redis database holds the Celery queue."""
     from django.core.cache import cache
-
-    from assetlens import pagecache
 
     if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
         client = cache._cache.get_client(write=True)
@@ -47,15 +44,7 @@ def nothing_kept_from_other_tests():
             client.delete(key)
     else:
         cache.clear()
-    pagecache._resting_until = 0.0
-    pagecache._bumps_owed.clear()
     yield
-
-
-@pytest.fixture
-def pages_rendered_afresh(settings):
-    """For counting the queries a page costs when it must be rendered (the first view after a change)."""
-    settings.PAGE_CACHE = False
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from django.urls import reverse
 from assetlens.celery import app as celery_app
 from audits import tasks
 from audits.models import Audit, Score
-from rubrics.services import version_structure
+from rubrics.selectors import version_structure
 
 from .audits.helpers import answered_audit
 from .realstack import BASE_DIR, status_of, wait_until, worker_env

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits.models import Audit
-from rubrics.services import version_structure
+from rubrics.selectors import version_structure
 
 pytestmark = pytest.mark.django_db
 

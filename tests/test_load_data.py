@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from assetlens.models import District, Membership
-from audits import services
-from audits.models import Answer, Audit, Product, Score
+from audits import selectors, tasks
+from audits.models import Answer, Audit, Score
+from products.models import Product
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_load_data_has_the_asked_size_and_every_scored_audit_has_the_workers_sco
     scored = Audit.objects.filter(status=Audit.Status.SCORED)
     assert Score.objects.count() == scored.count() > 0
     for audit in scored[:5]:
-        expected = services.scoring.score(*services.scoring_inputs(audit))
+        expected = tasks.scoring.score(*selectors.scoring_inputs(audit))
         assert audit.score.overall == expected.overall
     # Every audit's product and auditor are in the audit's own district.
     for audit in Audit.objects.select_related("product", "auditor__membership"):

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.admin.sites import site as admin_site
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from audits import services
+from audits import tasks
 from audits.models import Audit
 from rubrics import services as rubric_services
 from tests.audits.helpers import answered_audit
@@ -240,7 +240,7 @@ class World:
     @cached_property
     def committee(self):
         """A committee with the committee member on it (the leader and the district admin are not)."""
-        from audits.models import Committee, CommitteeMember
+        from committees.models import Committee, CommitteeMember
 
         committee = Committee.objects.create(district=self.product.district, name="Reading committee")
         CommitteeMember.objects.create(committee=committee, user=self.committee_member)
@@ -249,16 +249,18 @@ class World:
     @cached_property
     def report(self):
         """A ready report comparing two scored products."""
-        from audits import committees
-        from audits.models import Product
+        from committees import selectors as committee_selectors
+        from committees import services as committee_services
+        from committees import tasks as committee_tasks
+        from products.models import Product
 
         second = Product.objects.create(district=self.product.district, name="Second product")
         scored_audit(second, self.version, self.leader, level=1)
         self.scored  # noqa: B018 - the first product needs a scored audit too
         chosen = [self.product, second]
-        report = committees.request_comparison(self.committee, self.leader, chosen,
-                                               list(committees.comparable_audits(self.product.district, chosen)))
-        committees.build(report.pk)
+        audits = list(committee_selectors.comparable_audits(self.product.district, chosen))
+        report = committee_services.request_comparison(self.committee, self.leader, chosen, audits)
+        committee_tasks.build(report.pk)
         return report
 
     @cached_property
@@ -270,7 +272,7 @@ class World:
 def scored_audit(product, version, auditor, level):
     audit = answered_audit(product, version, auditor, level=level)
     Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
-    services.score_submitted_audit(audit.pk)
+    tasks.score_submitted_audit(audit.pk)
     return audit
 
 

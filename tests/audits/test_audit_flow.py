@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from audits import services, tasks
-from audits.models import Answer, Audit, Product, Score
-from rubrics.services import version_structure
+from audits.models import Answer, Audit, Score
+from products.models import Product
+from rubrics.selectors import version_structure
 
 from .helpers import all_questions, answered_audit
 
@@ -218,12 +219,12 @@ def test_scoring_twice_gives_one_and_the_same_result(product, version, leader):
 def test_a_failed_scoring_says_what_happened_and_retry_scores_it(leader_client, product, version, leader,
                                                                   monkeypatch, django_capture_on_commit_callbacks):
     audit = answered_audit(product, version, leader, level=4)
-    real_score = services.scoring.score
+    real_score = tasks.scoring.score
 
     def broken(*args):
         raise RuntimeError("the rubric could not be read")
 
-    monkeypatch.setattr(services.scoring, "score", broken)
+    monkeypatch.setattr(tasks.scoring, "score", broken)
     with django_capture_on_commit_callbacks(execute=True):
         leader_client.post(reverse("audit_review", args=[audit.pk]))
     audit.refresh_from_db()
@@ -232,7 +233,7 @@ def test_a_failed_scoring_says_what_happened_and_retry_scores_it(leader_client, 
     assert "the rubric could not be read" in page and "Try scoring again" in page
     assert Answer.objects.filter(audit=audit).count() == len(all_questions(version))
 
-    monkeypatch.setattr(services.scoring, "score", real_score)
+    monkeypatch.setattr(tasks.scoring, "score", real_score)
     with django_capture_on_commit_callbacks(execute=True):
         leader_client.post(reverse("audit_retry", args=[audit.pk]))
     audit.refresh_from_db()
@@ -286,7 +287,7 @@ def test_leader_of_another_district_gets_404_on_the_audit_and_its_result(client,
                                                                           leader_b):
     audit = answered_audit(product, version, leader, level=4)
     services.submit(audit)
-    services.score_submitted_audit(audit.pk)
+    tasks.score_submitted_audit(audit.pk)
     client.force_login(leader_b)
     for name in ("audit_detail", "audit_result", "audit_status", "audit_review"):
         assert client.get(reverse(name, args=[audit.pk])).status_code == 404, name
@@ -307,11 +308,11 @@ def test_signed_in_person_without_a_district_is_told_what_is_missing(client, db)
 
 @pytest.mark.parametrize("rows", [5, 50])
 def test_dashboard_issues_the_same_number_of_queries_for_5_and_50_audits(
-        rows, leader_client, product, version, leader, django_assert_num_queries, pages_rendered_afresh):
+        rows, leader_client, product, version, leader, django_assert_num_queries):
     for i in range(rows):
         audit = answered_audit(product, version, leader, level=i % 5)
         services.submit(audit)
-        services.score_submitted_audit(audit.pk)
+        tasks.score_submitted_audit(audit.pk)
     # session, user with membership and district, count, page of audits, blind check (requests, own audits,
     # committee seat), recent decisions
     with django_assert_num_queries(8):

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from assetlens.models import Membership
-from audits.models import Audit, Committee, Score
+from audits.models import Audit, Score
+from committees.models import Committee
 
 pytestmark = pytest.mark.django_db
 

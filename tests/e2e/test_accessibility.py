@@ -5,8 +5,9 @@ import re
 import pytest
 
 from assetlens.models import District, Membership
-from audits.models import Answer, Audit, Product
-from rubrics.services import current_version_for, version_structure
+from audits.models import Answer, Audit
+from products.models import Product
+from rubrics.selectors import current_version_for, version_structure
 from tests.conftest import make_user
 
 from .conftest import check_accessibility, choose_language, sign_in

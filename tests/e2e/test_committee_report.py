@@ -4,9 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from assetlens.models import Membership
-from audits import committees, services
-from audits.models import Audit, Committee, CommitteeMember, ComparisonReport, Product
-from rubrics.services import current_version_for
+from audits import tasks
+from audits.models import Audit
+from committees import selectors as committee_selectors
+from committees import tasks as committee_tasks
+from committees.models import Committee, CommitteeMember, ComparisonReport
+from products.models import Product
+from rubrics.selectors import current_version_for
 from tests.audits.helpers import answered_audit
 from tests.conftest import make_user
 
@@ -28,11 +32,11 @@ def queued_report(browser_leader):
         product = Product.objects.create(district=district, name=name, marketing_copy="Families read together.")
         audit = answered_audit(product, version, browser_leader, level=level)
         Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
-        services.score_submitted_audit(audit.pk)
+        tasks.score_submitted_audit(audit.pk)
         products.append(product)
     report = ComparisonReport.objects.create(district=district, committee=committee, requested_by=member)
     report.products.set(products)
-    report.audits.set(committees.comparable_audits(district, products))
+    report.audits.set(committee_selectors.comparable_audits(district, products))
     return report
 
 
@@ -43,7 +47,7 @@ def test_the_report_page_shows_progress_and_turns_into_the_report_without_a_relo
     check_accessibility(page, axe_source, "report being built")
     page.evaluate("() => { window.stillTheSamePage = true; }")
 
-    assert committees.build(queued_report.pk) == "built"  # the worker's part, done from here
+    assert committee_tasks.build(queued_report.pk) == "built"  # the worker's part, done from here
 
     expect(page.get_by_role("heading", name="Criteria side by side")).to_be_visible(timeout=20_000)
     assert page.evaluate("() => window.stillTheSamePage === true"), "the page reloaded instead of updating itself"
@@ -55,8 +59,8 @@ def test_the_report_page_shows_progress_and_turns_into_the_report_without_a_relo
 def test_a_failed_build_turns_into_an_alert_with_try_again(page, axe_source, queued_report):
     sign_in(page, "lakeview-member")
     page.goto(f"/reports/{queued_report.pk}/")
-    committees.claim(queued_report.pk)
-    committees.mark_failed(queued_report.pk, "The worker lost its database connection.")
+    committee_tasks.claim(queued_report.pk)
+    committee_tasks.mark_failed(queued_report.pk, "The worker lost its database connection.")
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("The worker lost its database connection.", timeout=20_000)
     expect(page.get_by_role("button", name="Try again")).to_be_visible()
@@ -69,7 +73,7 @@ def test_a_failed_build_turns_into_an_alert_with_try_again(page, axe_source, que
 
 
 def test_committee_pages_meet_wcag_22_aa(page, axe_source, queued_report, browser_leader):
-    committees.build(queued_report.pk)
+    committee_tasks.build(queued_report.pk)
     sign_in(page, "lakeview-member")
     for url in ("/committees/", f"/committees/{queued_report.committee_id}/",
                 f"/committees/{queued_report.committee_id}/compare/"):

@@ -13,9 +13,9 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from assetlens.models import Membership
-from audits import services
+from audits import services, tasks
 from audits.models import Audit
-from rubrics.services import current_version_for, version_structure
+from rubrics.selectors import current_version_for, version_structure
 from tests.conftest import make_user
 
 from .conftest import check_accessibility, choose_language, sign_in
@@ -154,7 +154,8 @@ def test_leader_adds_a_product_completes_an_audit_and_sees_it_scored(
 @pytest.fixture
 def committee_with_scored_products(browser_leader):
     """A committee in the leader's district, and two products the leader has audited and had scored."""
-    from audits.models import Committee, CommitteeMember, Product
+    from committees.models import Committee, CommitteeMember
+    from products.models import Product
     from tests.audits.helpers import answered_audit
 
     district = browser_leader.membership.district
@@ -168,7 +169,7 @@ def committee_with_scored_products(browser_leader):
         product = Product.objects.create(district=district, name=name, created_by=browser_leader)
         audit = answered_audit(product, version, browser_leader, level=level)
         services.submit(audit)
-        services.score_submitted_audit(audit.pk)
+        tasks.score_submitted_audit(audit.pk)
     return committee
 
 
@@ -221,7 +222,7 @@ def test_committee_member_compares_two_products_watches_it_build_and_downloads_c
 def test_admin_rewords_a_question_publishes_and_audits_already_scored_keep_their_wording(
     page, axe_source, browser_leader
 ):
-    from audits.models import Product
+    from products.models import Product
     from tests.audits.helpers import answered_audit
 
     district = browser_leader.membership.district
@@ -230,7 +231,7 @@ def test_admin_rewords_a_question_publishes_and_audits_already_scored_keep_their
     product = Product.objects.create(district=district, name="ReadAlong Stories", created_by=browser_leader)
     old_audit = answered_audit(product, shared, browser_leader, level=4)
     services.submit(old_audit)
-    services.score_submitted_audit(old_audit.pk)
+    tasks.score_submitted_audit(old_audit.pk)
     question = version_structure(shared)[0].questions.all()[0]
     old_prompt, new_prompt = question.prompt, "How does the product describe the opportunity it opens for learners?"
 

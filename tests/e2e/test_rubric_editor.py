@@ -74,7 +74,8 @@ def test_import_errors_are_announced_and_linked(page, axe_source, browser_admin,
 
 
 def test_leader_moves_a_draft_audit_to_the_newest_rubric(page, axe_source, browser_leader):
-    from audits.models import Answer, Audit, Product
+    from audits.models import Answer, Audit
+    from products.models import Product
     from rubrics import services
 
     district = browser_leader.membership.district

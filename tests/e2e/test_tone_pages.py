@@ -3,8 +3,11 @@ worker reads long copy, and the findings shown when it is done."""
 
 import pytest
 
-from audits import tone, tone_tasks, tone_views
-from audits.models import Product
+from products import selectors as product_selectors
+from products import services as product_services
+from products import tasks as tone_tasks
+from products import tone
+from products.models import Product
 
 from .conftest import check_accessibility, sign_in
 
@@ -35,9 +38,9 @@ def test_progress_is_shown_and_announced_then_the_findings_appear_when_the_worke
         page, axe_source, product, monkeypatch):
     long_copy = (COPY + "\n\n") * 400  # about 30,000 characters: read by the worker
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy)
-    task_id = tone_tasks.job_id(product.pk, product.district_id, long_copy)
+    task_id = product_selectors.reading_job_id(product.pk, product.district_id, long_copy)
     backend = tone_tasks.analyse_product_copy.backend
-    monkeypatch.setattr(tone_views, "_is_eager", lambda: False)  # as with a real worker
+    monkeypatch.setattr(product_services, "_is_eager", lambda: False)  # as with a real worker
     backend.store_result(task_id, {"done": 1, "total": 3}, "PROGRESS")
     try:
         sign_in(page, "lakeview-leader")

@@ -7,7 +7,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rubrics import services
+from rubrics import selectors, services
 from rubrics.models import Criterion, Level, Question, Rubric, RubricVersion
 
 from .helpers import add_question, draft_of, first_criterion, first_question
@@ -125,7 +125,7 @@ def test_admin_adopts_the_default_adds_a_local_question_and_publishes(admin_clie
 
     response = admin_client.post(reverse("rubric_version_publish", args=[variant.pk]))
     assert response.status_code == 302
-    assert services.current_version_for(district_a).pk == variant.pk
+    assert selectors.current_version_for(district_a).pk == variant.pk
 
 
 def test_adopting_with_a_name_already_used_keeps_the_typed_name_and_explains(admin_client, version, variant):

@@ -6,9 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from audits import scoring
+from audits import selectors as audit_selectors
 from audits import services as audit_services
+from audits import tasks as audit_tasks
 from audits.models import Answer, Audit, Score
-from rubrics import serialization, services
+from rubrics import selectors, serialization, services
 from rubrics.models import FrozenVersionError, Level, Question, Rubric, RubricVersion
 from tests.audits.helpers import answered_audit
 
@@ -63,9 +65,9 @@ def test_a_draft_can_be_edited_and_publishing_makes_it_the_version_new_audits_us
     question = first_question(draft)
     question.prompt = "How does the product describe the problem it helps with?"
     question.save()
-    assert services.current_version_for(district_a) == version  # drafts are never used for audits
+    assert selectors.current_version_for(district_a) == version  # drafts are never used for audits
     assert services.publish(draft) is True
-    assert services.current_version_for(district_a) == draft
+    assert selectors.current_version_for(district_a) == draft
     question.refresh_from_db()
     with pytest.raises(FrozenVersionError):
         question.save()
@@ -126,8 +128,8 @@ def test_a_scored_audit_keeps_its_answers_and_score_after_a_new_version_is_publi
     add_question(first_criterion(draft), "home-languages", levels=5)
     services.publish(draft)
     # A second scoring run is refused, and scoring from scratch on the pinned version gives the same number.
-    assert audit_services.score_submitted_audit(audit.pk) == "skipped"
-    assert scoring.score(*audit_services.scoring_inputs(audit)).overall == before_score.overall
+    assert audit_tasks.score_submitted_audit(audit.pk) == "skipped"
+    assert scoring.score(*audit_selectors.scoring_inputs(audit)).overall == before_score.overall
 
     audit.refresh_from_db()
     after_score = Score.objects.get(audit=audit)
@@ -142,12 +144,12 @@ def test_a_district_admin_adopts_the_default_as_a_draft_variant_other_districts_
     variant = services.adopt(version.rubric, district_a, "Asset-based design · Alder", user=district_admin)
     assert variant.rubric.district == district_a and variant.rubric.based_on == version.rubric
     assert variant.status == "draft" and variant.number == 1
-    assert services.current_version_for(district_a) == version  # until the variant is published
+    assert selectors.current_version_for(district_a) == version  # until the variant is published
     add_question(first_criterion(variant), "home-languages", levels=5)
     services.publish(variant)
-    assert services.current_version_for(district_a) == variant
-    assert services.current_version_for(district_b) == version
-    assert variant.rubric not in services.rubrics_for(district_b)
+    assert selectors.current_version_for(district_a) == variant
+    assert selectors.current_version_for(district_b) == version
+    assert variant.rubric not in selectors.rubrics_for(district_b)
 
 
 def test_the_default_rubric_file_still_validates_with_the_stricter_checks():

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from assetlens.models import District, Membership
-from audits import scoring, services
-from audits.models import Answer, Audit, Product, Score
-from rubrics.services import current_version_for, version_structure
+from audits import scoring, selectors
+from audits.models import Answer, Audit, Score
+from products.models import Product
+from rubrics.selectors import current_version_for, version_structure
 
 LOAD_PASSWORD = "assetlens-load"
 SLUG_PREFIX = "load-"
@@ -91,7 +92,7 @@ class Command(BaseCommand):
 
         version = current_version_for(district_rows[0])
         criteria = version_structure(version)
-        criterion_specs, question_specs = services.scoring_specs(criteria)
+        criterion_specs, question_specs = selectors.scoring_specs(criteria)
         questions = [q for c in criteria for q in c.questions.all()]
         statuses, weights = zip(*STATUS_MIX, strict=True)
         now = timezone.now()

@@ -48,8 +48,9 @@ def _url(name, *args):
 
 def plan(languages):
     """Every screenshot as (who, which page); looked up before the browser starts, so the ORM stays synchronous."""
-    from audits.models import Audit, Product
-    from rubrics.services import current_version_for
+    from audits.models import Audit
+    from products.models import Product
+    from rubrics.selectors import current_version_for
 
     shots = []
     leader, committee, admin = "riverbend-leader", "riverbend-committee", "riverbend-admin"
@@ -70,7 +71,7 @@ def plan(languages):
     # Pages other parts of AssetLens add; each is taken only where this install has it.
     shots.append(Shot("06-committees", committee, _url("committee_list")))
     try:
-        from audits.models import ComparisonReport
+        from committees.models import ComparisonReport
     except ImportError:
         ComparisonReport = None
     if ComparisonReport is not None:

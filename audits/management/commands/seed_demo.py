@@ -5,9 +5,11 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assetlens.models import District, Membership
-from audits import services
-from audits.models import Answer, Audit, Committee, CommitteeMember, Product
-from rubrics.services import current_version_for, version_structure
+from audits import services, tasks
+from audits.models import Answer, Audit
+from committees.models import Committee, CommitteeMember
+from products.models import Product
+from rubrics.selectors import current_version_for, version_structure
 
 PASSWORD = "assetlens-demo"
 
@@ -116,7 +118,7 @@ class Command(BaseCommand):
                 Answer.objects.create(audit=audit, question=question, level=level_for(i),
                                       notes="Seen in the vendor demo and on their website.")
             services.submit(audit)
-            services.score_submitted_audit(audit.pk)
+            tasks.score_submitted_audit(audit.pk)
         draft = Audit.objects.create(district=district, product=products["FamilyBridge"], rubric_version=version,
                                      auditor=people["leader"])
         for question in questions[:3]:

@@ -1,0 +1,199 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from audits.models import Audit
+from products.models import Product
+
+from . import selectors
+from .models import Committee, Decision
+
+
+def _helper():
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class MemberChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class CommitteeForm(forms.ModelForm):
+    members = MemberChoiceField(
+        label=_("Members"), queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("People in your district who will audit and compare products together."),
+        error_messages={"required": _("Choose at least one member for the committee.")},
+    )
+
+    class Meta:
+        model = Committee
+        fields = ["name", "purpose", "members"]
+        widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "name": _("For example “Elementary reading committee”."),
+            "purpose": _("What the committee is choosing, such as “K-5 reading supplement”."),
+        }
+        error_messages = {"name": {"required": _("Give the committee a name so members can find it.")}}
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["members"].queryset = (
+            get_user_model().objects.filter(membership__district=district).order_by("first_name", "username")
+        )
+        self.helper = _helper()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the committee a name so members can find it."))
+        clash = Committee.objects.filter(district=self.district, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Your district already has a committee called “%(name)s”."),
+                                        params={"name": name})
+        return name
+
+
+class AuditRequestForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("Product to audit"), queryset=Product.objects.none(),
+                                     error_messages={"required": _("Choose the product to audit."),
+                                                     "invalid_choice": _("Choose one of your district's products.")})
+    members = MemberChoiceField(label=_("Ask these members"), queryset=get_user_model().objects.none(),
+                                widget=forms.CheckboxSelectMultiple,
+                                error_messages={"required": _("Choose at least one member to ask.")})
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(district=committee.district).order_by("name")
+        self.fields["members"].queryset = committee.members.order_by("first_name", "username")
+        self.helper = _helper()
+
+
+class ProductChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        count = obj.scored_audits
+        return ngettext("%(name)s (%(n)s scored audit)", "%(name)s (%(n)s scored audits)", count) % {
+            "name": obj.name, "n": count}
+
+
+class AuditChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        who = obj.auditor.get_full_name() or obj.auditor.username
+        return f"{obj.product.name} · {who} · {obj.rubric_version} · {obj.scored_at or obj.updated_at:%Y-%m-%d}"
+
+
+class ComparisonForm(forms.Form):
+    """2–12 products; optionally specific audits (otherwise every scored audit of each product)."""
+
+    products = ProductChoiceField(label=_("Products to compare"), queryset=Product.objects.none(), required=False,
+                                  widget=forms.CheckboxSelectMultiple,
+                                  help_text=_("Choose 2 to 12 products. Each brings all of its scored audits."))
+    audits = AuditChoiceField(label=_("Or pick specific audits"), queryset=Audit.objects.none(), required=False,
+                              widget=forms.CheckboxSelectMultiple,
+                              help_text=_("A product you pick here is compared on just the audits you tick."))
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.fields["products"].queryset = (
+            Product.objects.filter(district=district)
+            .annotate(scored_audits=Count("audits", filter=Q(audits__status=Audit.Status.SCORED)))
+            .order_by("name")
+        )
+        self.fields["audits"].queryset = (
+            Audit.objects.filter(district=district, status=Audit.Status.SCORED)
+            .select_related("product", "auditor", "rubric_version__rubric").order_by("product__name", "id")
+        )
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        products = list(cleaned.get("products") or [])
+        chosen_audits = list(cleaned.get("audits") or [])
+        if self.errors:
+            return cleaned
+        by_audit = {a.product_id for a in chosen_audits}
+        all_products = {p.id: p for p in products}
+        for audit in chosen_audits:
+            all_products.setdefault(audit.product_id, audit.product)
+        count = len(all_products)
+        if count < selectors.MIN_PRODUCTS:
+            raise forms.ValidationError(
+                _("Choose at least %(min)s products to compare (you chose %(n)s)."),
+                params={"min": selectors.MIN_PRODUCTS, "n": count}, code="too_few")
+        if count > selectors.MAX_PRODUCTS:
+            raise forms.ValidationError(
+                _("Choose at most %(max)s products in one comparison (you chose %(n)s). "
+                  "Split them into two reports if you need more."),
+                params={"max": selectors.MAX_PRODUCTS, "n": count}, code="too_many")
+        whole = [p for p in products if p.id not in by_audit]
+        audits = chosen_audits + list(selectors.comparable_audits(self.district, whole))
+        with_audits = {a.product_id for a in audits}
+        missing = sorted(p.name for p in whole if p.id not in with_audits)
+        if missing:
+            raise forms.ValidationError(
+                _("These products have no scored audit yet, so there is nothing to compare: %(names)s."),
+                params={"names": ", ".join(missing)}, code="no_audits")
+        cleaned["all_products"] = list(all_products.values())
+        cleaned["all_audits"] = audits
+        return cleaned
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Your comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": _("Write a comment before posting.")})
+
+
+class ConsensusForm(forms.Form):
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int)
+    criterion_key = forms.ChoiceField(label=_("Criterion"))
+    level = forms.TypedChoiceField(label=_("Agreed level"), coerce=int)
+    reason = forms.CharField(label=_("Why the committee agreed on this level"), max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": _("Give the reason, so others can follow the decision.")})
+
+    def __init__(self, *args, result, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [(p["id"], p["name"]) for p in result.get("products", [])]
+        self.fields["criterion_key"].choices = [(c["key"], c["title"]) for c in result.get("criteria", [])]
+        top = max((c["max_level"] for c in result.get("criteria", [])), default=4)
+        self.fields["level"].choices = [(n, str(n)) for n in range(top + 1)]
+        self.max_levels = {c["key"]: c["max_level"] for c in result.get("criteria", [])}
+
+    def clean(self):
+        cleaned = super().clean()
+        key, level = cleaned.get("criterion_key"), cleaned.get("level")
+        if key in self.max_levels and level is not None and level > self.max_levels[key]:
+            self.add_error("level", _("This criterion's levels go from 0 to %(max)s.") % {"max": self.max_levels[key]})
+        return cleaned
+
+
+class DecisionForm(forms.ModelForm):
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int)
+
+    class Meta:
+        model = Decision
+        fields = ["outcome", "rationale", "decided_on"]
+        widgets = {
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+            "decided_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        error_messages = {
+            "outcome": {"required": _("Choose what the committee decided.")},
+            "rationale": {"required": _("Write the rationale, so people who were not in the room understand.")},
+        }
+
+    def __init__(self, *args, products, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("decided_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["product"].choices = [(p["id"], p["name"]) for p in products]
+        self.order_fields(["product", "outcome", "rationale", "decided_on"])

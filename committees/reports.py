@@ -1,0 +1,321 @@
+"""Build a committee's comparison of several products' audits. Plain data in, a JSON-ready dict out.
+
+- Questions are matched across rubric versions by key: "<criterion key>/<question key>". When the audits
+  use different versions, they are compared only on the questions every version shares, and the result
+  says which questions each version had that were left out (the page shows that as a note).
+- Each audit is scored with `audits.scoring` on the shared questions, so every product is measured on
+  the same ground. A product's criterion score is the mean of its audits' criterion scores; its level is
+  that mean mapped back to the scale the way `scoring` does it.
+- A product's strengths and opportunities come from each question's mean level across its audits
+  (a strength at mean L / M ≥ 3/4), strengths first, as everywhere in AssetLens.
+- Where a product has two or more audits, `committees.agreement` gives the spread per criterion,
+  Krippendorff's alpha (interval) over the questions, and the questions the auditors disagree on most.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from audits import scoring
+
+from . import agreement
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    key: str
+    title: str
+    weight: Decimal = Decimal(1)
+
+
+@dataclass(frozen=True)
+class QuestionData:
+    key: str  # "<criterion key>/<question key>": stable across versions
+    criterion_key: str
+    prompt: str
+    weight: Decimal = Decimal(1)
+    levels: tuple = ()  # (value, label) pairs, lowest first
+
+
+@dataclass(frozen=True)
+class VersionData:
+    id: int
+    label: str
+    criteria: tuple
+    questions: tuple
+
+
+@dataclass(frozen=True)
+class AnswerData:
+    question_key: str
+    level: int | None
+    not_applicable: bool = False
+    notes: str = ""
+    evidence_url: str = ""
+    evidence_quote: str = ""
+
+
+@dataclass(frozen=True)
+class AuditData:
+    id: int
+    product_id: int
+    auditor: str
+    version_id: int
+    answers: tuple = ()
+
+
+@dataclass(frozen=True)
+class ProductData:
+    id: int
+    name: str
+    vendor: str = ""
+    tone: dict | None = field(default=None, hash=False, compare=False)
+
+
+class ReportError(ValueError):
+    pass
+
+
+def _str(value):
+    return None if value is None else str(value)
+
+
+def shared_questions(versions):
+    """Question keys every version has, in the order of the first version."""
+    keys = None
+    for version in versions:
+        these = {q.key for q in version.questions}
+        keys = these if keys is None else keys & these
+    first = versions[0].questions if versions else ()
+    return [q.key for q in first if q.key in (keys or set())]
+
+
+def _mean(values):
+    values = [Fraction(str(v)) for v in values if v is not None]
+    return sum(values, Fraction(0)) / len(values) if values else None
+
+
+def build_comparison(products, versions, audits, progress=None):
+    """The report as a dict of plain JSON values. `progress(done, total)` is called after each product."""
+    if not products:
+        raise ReportError("There are no products to compare.")
+    versions_by_id = {v.id: v for v in versions}
+    used_ids = {a.version_id for a in audits}
+    if used_ids - set(versions_by_id):
+        raise ReportError("An audit uses a rubric version that was not loaded.")
+    used_versions = [v for v in versions if v.id in used_ids]
+    # The last version given (callers pass the newest last) names the criteria and questions on the page.
+    reference = used_versions[-1] if used_versions else (versions[-1] if versions else None)
+    if reference is None:
+        raise ReportError("None of the chosen products has an audit to compare yet.")
+    ordered_versions = [reference] + [v for v in used_versions if v is not reference]
+    shared = shared_questions(ordered_versions)
+    shared_set = set(shared)
+    ref_questions = {q.key: q for q in reference.questions}
+    criteria = [c for c in reference.criteria if any(ref_questions[k].criterion_key == c.key for k in shared)]
+    criterion_index = {c.key: i for i, c in enumerate(criteria, start=1)}
+    question_index = {k: i for i, k in enumerate(shared, start=1)}
+
+    def max_level(question):
+        return max(value for value, _ in question.levels)
+
+    questions_out = [
+        {"key": k, "criterion_key": ref_questions[k].criterion_key, "prompt": ref_questions[k].prompt,
+         "max_level": max_level(ref_questions[k]),
+         "levels": {str(value): label for value, label in ref_questions[k].levels}}
+        for k in shared
+    ]
+    criteria_max = {}
+    criteria_labels = {}
+    for k in shared:
+        q = ref_questions[k]
+        criteria_max[q.criterion_key] = max_level(q)
+        criteria_labels[q.criterion_key] = dict(q.levels)
+
+    specs_by_version = {}
+    for version in used_versions:
+        own = {q.key: q for q in version.questions}
+        own_criteria = {c.key: c for c in version.criteria}
+        criterion_specs = tuple(
+            scoring.CriterionSpec(criterion_index[c.key], c.title, own_criteria.get(c.key, c).weight)
+            for c in criteria
+        )
+        question_specs = tuple(
+            scoring.QuestionSpec(question_index[k], criterion_index[own[k].criterion_key], own[k].weight,
+                                 max_level(own[k]), dict(own[k].levels))
+            for k in shared if own[k].criterion_key in criterion_index
+        )
+        specs_by_version[version.id] = (criterion_specs, question_specs)
+
+    audits_by_product = {}
+    for audit in audits:
+        audits_by_product.setdefault(audit.product_id, []).append(audit)
+
+    products_out, answers_out = [], {}
+    for done, product in enumerate(products, start=1):
+        own_audits = sorted(audits_by_product.get(product.id, []), key=lambda a: a.id)
+        per_audit_criteria = []
+        overall_scores = []
+        ratings = {k: [] for k in shared}  # question key → one level (or None) per audit
+        drill = {k: [] for k in shared}
+        for audit in own_audits:
+            version = versions_by_id[audit.version_id]
+            own_questions = {q.key: q for q in version.questions}
+            answers = {a.question_key: a for a in audit.answers if a.question_key in shared_set}
+            criterion_specs, question_specs = specs_by_version[audit.version_id]
+            result = scoring.score(criterion_specs, question_specs, [
+                scoring.AnswerInput(question_index[k], a.level, a.not_applicable) for k, a in answers.items()
+            ])
+            overall_scores.append(result.overall)
+            per_audit_criteria.append({c.id: c.score for c in result.criteria})
+            for k in shared:
+                answer = answers.get(k)
+                counted = answer is not None and not answer.not_applicable and answer.level is not None
+                ratings[k].append(answer.level if counted else None)
+                if answer is not None:
+                    drill[k].append({
+                        "audit_id": audit.id, "auditor": audit.auditor, "level": answer.level,
+                        "level_label": dict(own_questions[k].levels).get(answer.level, "") if counted else "",
+                        "not_applicable": answer.not_applicable, "notes": answer.notes,
+                        "evidence_url": answer.evidence_url, "evidence_quote": answer.evidence_quote,
+                    })
+
+        criteria_out = {}
+        for c in criteria:
+            scores = [row.get(criterion_index[c.key]) for row in per_audit_criteria]
+            mean = _mean(scores)
+            level = None if mean is None else scoring.round_level(mean, criteria_max[c.key])
+            s = agreement.spread(scores)
+            criteria_out[c.key] = {
+                "score": None if mean is None else str(scoring.round1(mean)),
+                "level": level, "level_label": "" if level is None else criteria_labels[c.key].get(level, str(level)),
+                "scores": [_str(v) for v in scores], "range": _str(s.range), "stdev": _str(s.stdev),
+            }
+
+        earned = []
+        for order, k in enumerate(shared):
+            mean = _mean(ratings[k])
+            if mean is not None:
+                q = ref_questions[k]
+                earned.append((mean / max_level(q), -q.weight, order, k, mean))
+        strengths = sorted((e for e in earned if e[0] >= scoring.STRENGTH_THRESHOLD),
+                           key=lambda e: (-e[0], e[1], e[2]))
+        opportunities = sorted((e for e in earned if e[0] < scoring.STRENGTH_THRESHOLD),
+                               key=lambda e: (e[0], e[1], e[2]))
+
+        agreement_out = None
+        if len(own_audits) >= 2:
+            alpha = agreement.krippendorff_alpha_interval(ratings.values())
+            agreement_out = {
+                "alpha": _str(agreement.alpha_as_decimal(alpha)),
+                "disagreements": [{"key": k, "range": r} for k, r in agreement.most_disagreement(ratings)],
+            }
+        overall_mean = _mean(overall_scores)
+        products_out.append({
+            "id": product.id, "name": product.name, "vendor": product.vendor,
+            "audits": [{"id": a.id, "auditor": a.auditor, "version": versions_by_id[a.version_id].label}
+                       for a in own_audits],
+            "overall": None if overall_mean is None else str(scoring.round1(overall_mean)),
+            "criteria": criteria_out,
+            "question_means": {e[3]: str(scoring.round1(e[4])) for e in earned},
+            "strengths": [e[3] for e in strengths],
+            "opportunities": [e[3] for e in opportunities],
+            "agreement": agreement_out,
+            "tone": product.tone,
+        })
+        answers_out[str(product.id)] = drill
+        if progress is not None:
+            progress(done, len(products))
+
+    return {
+        "schema": 1,
+        "criteria": [{"key": c.key, "title": c.title, "max_level": criteria_max[c.key]} for c in criteria],
+        "questions": questions_out,
+        "versions": [
+            {"id": v.id, "label": v.label,
+             "left_out": [q.key for q in v.questions if q.key not in shared_set]}
+            for v in ordered_versions
+        ],
+        "mixed_versions": len(ordered_versions) > 1,
+        "products": products_out,
+        "answers": answers_out,
+    }
+
+
+def _criterion_labels(result):
+    """criterion key → {level: label}, from the criterion's last question as `scoring` does."""
+    labels = {}
+    for q in result.get("questions", []):
+        labels[q["criterion_key"]] = {int(k): v for k, v in q["levels"].items()}
+    return labels
+
+
+def present(result, hidden_product_ids=(), consensus=None):
+    """The stored report shaped for a page or the PDF, for one viewer.
+
+    Products in `hidden_product_ids` keep their name but show no scores or answers (blind until the viewer
+    has submitted their own audit). `consensus` maps (product id, criterion key) to the committee's agreed
+    level: {"level", "reason", "set_by"}; the auditors' own ratings stay beside it.
+    """
+    hidden = {int(p) for p in hidden_product_ids}
+    consensus = consensus or {}
+    questions = {q["key"]: q for q in result.get("questions", [])}
+    criteria = result.get("criteria", [])
+    labels = _criterion_labels(result)
+    answers = result.get("answers", {})
+
+    def question_view(product, key):
+        q = questions[key]
+        return {"key": key, "prompt": q["prompt"], "max_level": q["max_level"],
+                "mean": product.get("question_means", {}).get(key),
+                "answers": answers.get(str(product["id"]), {}).get(key, [])}
+
+    products = []
+    for p in result.get("products", []):
+        view = {"id": p["id"], "name": p["name"], "vendor": p.get("vendor", ""), "hidden": p["id"] in hidden,
+                "audits": p["audits"], "audit_count": len(p["audits"]), "tone": p.get("tone")}
+        if not view["hidden"]:
+            agreement_view = p.get("agreement")
+            view.update({
+                "overall": p["overall"],
+                "strengths": [question_view(p, k) for k in p["strengths"]],
+                "opportunities": [question_view(p, k) for k in p["opportunities"]],
+                "sections": [
+                    {"key": c["key"], "title": c["title"],
+                     "questions": [question_view(p, q["key"]) for q in result.get("questions", [])
+                                   if q["criterion_key"] == c["key"]]}
+                    for c in criteria
+                ],
+                "agreement": None if agreement_view is None else {
+                    "alpha": agreement_view["alpha"],
+                    "spread": [{"title": c["title"], "range": p["criteria"][c["key"]]["range"],
+                                "stdev": p["criteria"][c["key"]]["stdev"],
+                                # An auditor with nothing counted on a criterion shows as a dash, not "None".
+                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]]["scores"]]}
+                               for c in criteria],
+                    "disagreements": [{**question_view(p, d["key"]), "range": d["range"]}
+                                      for d in agreement_view["disagreements"]],
+                },
+            })
+        products.append(view)
+
+    table = []
+    for c in criteria:
+        cells = []
+        for p in result.get("products", []):
+            agreed = consensus.get((p["id"], c["key"]))
+            if agreed is not None:
+                agreed = {**agreed, "label": labels.get(c["key"], {}).get(agreed["level"], "")}
+            if p["id"] in hidden:
+                cells.append({"product_id": p["id"], "hidden": True, "consensus": agreed})
+            else:
+                cells.append({"product_id": p["id"], "hidden": False, "consensus": agreed,
+                              **{k: p["criteria"][c["key"]][k] for k in ("score", "level", "level_label")}})
+        table.append({"key": c["key"], "title": c["title"], "cells": cells})
+    overall = [{"product_id": p["id"], "hidden": p["id"] in hidden, "score": p["overall"]}
+               for p in result.get("products", [])]
+    return {
+        "products": products, "table": table, "overall": overall, "criteria": criteria,
+        "versions": result.get("versions", []), "mixed_versions": result.get("mixed_versions", False),
+        "shared_question_count": len(questions),
+    }

@@ -1,0 +1,141 @@
+"""Reads about committees: who may see which answers, which committees a person serves on, and a report's
+inputs as plain data for the worker.
+
+Blind until submitted: someone who owes their own audit of a product (the committee asked them to audit it, or
+they have a draft of it while serving on a committee) does not see anyone else's answers for that product until
+they have submitted their own. Scores are hidden too, since they are made of answers.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from assetlens.models import District
+from audits.models import Answer, Audit
+from products import selectors as product_selectors
+from rubrics.models import Criterion, Level, Question
+
+from . import reports
+from .models import AuditRequest, Committee, CommitteeMember, ComparisonReport, Decision
+
+log = logging.getLogger(__name__)
+
+MIN_PRODUCTS = 2  # products in one comparison report
+MAX_PRODUCTS = 12
+
+# --- Who sees what ----------------------------------------------------------------------------------
+
+
+def blind_product_ids(user, district_id: int, product_ids: Iterable[int]) -> set[int]:
+    """The products among `product_ids` whose other people's answers `user` may not see yet (3 queries)."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return set()
+    owed = set(AuditRequest.objects.filter(
+        committee__district_id=district_id, member=user, product_id__in=product_ids,
+    ).values_list("product_id", flat=True))
+    submitted, drafts = set(), set()
+    for product_id, status in Audit.objects.filter(
+        district_id=district_id, auditor=user, product_id__in=product_ids
+    ).values_list("product_id", "status"):
+        (drafts if status == Audit.Status.DRAFT else submitted).add(product_id)
+    # Asked unconditionally so a page costs the same queries whatever the rows hold.
+    if CommitteeMember.objects.filter(user=user, committee__district_id=district_id).exists():
+        owed |= drafts
+    return owed - submitted
+
+
+def may_see_answers(user, audit: Audit) -> bool:
+    """May `user` see this audit's answers and score? Always for their own; else not while blind."""
+    if audit.auditor_id == user.id:
+        return True
+    return audit.product_id not in blind_product_ids(user, audit.district_id, [audit.product_id])
+
+
+def committees_for(user, district: District) -> QuerySet[Committee]:
+    return district.committees.filter(memberships__user=user)
+
+
+def recent_decisions(district: District, limit: int = 5) -> QuerySet[Decision]:
+    """For the dashboard: the district's latest committee decisions, in one query."""
+    return Decision.objects.filter(committee__district=district).select_related("product", "committee")[:limit]
+
+
+def is_member(user, committee: Committee) -> bool:
+    return CommitteeMember.objects.filter(committee=committee, user=user).exists()
+
+
+def comparable_audits(district: District, products) -> QuerySet[Audit]:
+    """The audits of these products that are scored, so their answers are final."""
+    return Audit.objects.filter(district=district, product__in=products, status=Audit.Status.SCORED)
+
+
+def consensus(report: ComparisonReport) -> dict:
+    """(product id, criterion key) → the committee's agreed level, its reason and who set it."""
+    return {
+        (c.product_id, c.criterion_key): {"level": c.level, "reason": c.reason,
+                                          "set_by": c.set_by.get_full_name() or c.set_by.username if c.set_by else ""}
+        for c in report.consensus_levels.select_related("set_by")
+    }
+
+
+# --- A report's inputs, as plain data ----------------------------------------------------------------
+
+
+def version_data(version_ids: set[int], labels: dict[int, str]) -> list:
+    """Plain rubric structure for several versions in three queries, oldest first."""
+    criteria = {}
+    for c in Criterion.objects.filter(version_id__in=version_ids).order_by("version_id", "order", "id"):
+        criteria.setdefault(c.version_id, []).append(reports.CriterionData(c.key, c.title, c.weight))
+    levels = {}
+    for question_id, value, label in Level.objects.filter(
+        question__criterion__version_id__in=version_ids
+    ).order_by("question_id", "value").values_list("question_id", "value", "label"):
+        levels.setdefault(question_id, []).append((value, label))
+    questions = {}
+    for q in Question.objects.filter(criterion__version_id__in=version_ids).select_related("criterion").order_by(
+        "criterion__version_id", "criterion__order", "order", "id"
+    ):
+        questions.setdefault(q.criterion.version_id, []).append(reports.QuestionData(
+            f"{q.criterion.key}/{q.key}", q.criterion.key, q.prompt, q.weight, tuple(levels.get(q.id, ()))))
+    return [reports.VersionData(vid, labels[vid], tuple(criteria.get(vid, ())), tuple(questions.get(vid, ())))
+            for vid in sorted(version_ids)]
+
+
+def tone_summary(copy: str) -> dict | None:
+    """What the tone reader found in the vendor's copy, kept small for the report; None without copy or rules."""
+    if not copy.strip():
+        return None
+    try:
+        result = product_selectors.read_copy(copy)
+    except (ImportError, OSError, ValueError) as exc:  # the reader's rule file is optional for a report
+        log.warning("Tone reading skipped for a comparison report: %s", exc)
+        return None
+
+    def brief(found):
+        return [{"matched": f["matched"], "message": f["message"]} for f in found[:3]]
+
+    return {"tone_index": result["tone_index"], "strength_count": len(result["strengths"]),
+            "finding_count": len(result["findings"]), "strengths": brief(result["strengths"]),
+            "findings": brief(result["findings"])}
+
+
+def report_inputs(report: ComparisonReport) -> tuple[list, list, list]:
+    """Products, rubric versions and audits of a report as plain data, in a constant number of queries."""
+    products = [reports.ProductData(p.id, p.name, p.vendor, tone_summary(p.marketing_copy))
+                for p in report.products.filter(district_id=report.district_id).order_by("name", "id")]
+    audits = list(report.audits.filter(district_id=report.district_id, product__district_id=report.district_id)
+                  .select_related("auditor", "rubric_version__rubric").order_by("id"))
+    answers = {}
+    for row in Answer.objects.filter(audit__in=[a.id for a in audits]).values_list(
+        "audit_id", "question__criterion__key", "question__key", "level", "not_applicable", "notes",
+        "evidence_url", "evidence_quote",
+    ):
+        audit_id, ckey, qkey, level, na, notes, url, quote = row
+        answers.setdefault(audit_id, []).append(reports.AnswerData(f"{ckey}/{qkey}", level, na, notes, url, quote))
+    labels = {a.rubric_version_id: str(a.rubric_version) for a in audits}
+    versions = version_data(set(labels), labels)
+    audit_data = [reports.AuditData(a.id, a.product_id, a.auditor.get_full_name() or a.auditor.username,
+                                    a.rubric_version_id, tuple(answers.get(a.id, ()))) for a in audits]
+    return products, versions, audit_data

@@ -1,0 +1,90 @@
+"""Every write a committee member or district admin makes: form and change a committee, ask for audits, ask for
+a comparison (built by the worker once committed), comment, agree a level, record a decision."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment
+from .tasks import enqueue_build
+
+
+def create_committee(form, district, user) -> Committee:
+    with transaction.atomic():
+        committee = form.save(commit=False)
+        committee.district = district
+        committee.created_by = user
+        committee.save()
+        form.save_m2m()
+    return committee
+
+
+def update_committee(form) -> Committee:
+    with transaction.atomic():
+        return form.save()
+
+
+def request_audits(committee: Committee, product, members, user) -> None:
+    with transaction.atomic():
+        for member in members:
+            AuditRequest.objects.get_or_create(committee=committee, product=product, member=member,
+                                               defaults={"requested_by": user})
+
+
+def request_comparison(committee: Committee, user, products, audits) -> ComparisonReport:
+    """Create the report with its products and audits, and hand it to a worker once committed."""
+    with transaction.atomic():
+        report = ComparisonReport.objects.create(
+            district=committee.district, committee=committee, requested_by=user,
+            stage=_("Waiting for a worker"), queued_at=timezone.now(),
+        )
+        report.products.set(products)
+        report.audits.set(audits)
+        transaction.on_commit(lambda: enqueue_build(report.pk))
+    return report
+
+
+def retry(report: ComparisonReport) -> bool:
+    """Put a failed report back in the queue, or enqueue again one left waiting (e.g. Redis was down then).
+
+    False when there is nothing to retry, e.g. someone already did.
+    """
+    now = timezone.now()
+    waiting_too_long = Q(status=ComparisonReport.Status.QUEUED,
+                         queued_at__lt=now - timedelta(seconds=ComparisonReport.QUEUE_PATIENCE_SECONDS))
+    with transaction.atomic():
+        claimed = ComparisonReport.objects.filter(pk=report.pk).filter(
+            Q(status=ComparisonReport.Status.FAILED) | waiting_too_long
+        ).update(
+            status=ComparisonReport.Status.QUEUED, progress=0, stage=_("Waiting for a worker"), failure_message="",
+            queued_at=now,
+        )
+        if claimed:
+            transaction.on_commit(lambda: enqueue_build(report.pk))
+    return bool(claimed)
+
+
+def add_comment(report: ComparisonReport, author, body: str) -> ReportComment:
+    return ReportComment.objects.create(report=report, author=author, body=body)
+
+
+def set_consensus(report: ComparisonReport, product_id: int, criterion_key: str, level: int, reason: str,
+                  user) -> ConsensusLevel:
+    consensus, _created = ConsensusLevel.objects.update_or_create(
+        report=report, product_id=product_id, criterion_key=criterion_key,
+        defaults={"level": level, "reason": reason, "set_by": user},
+    )
+    return consensus
+
+
+def record_decision(form, report: ComparisonReport, product, user) -> Decision:
+    decision = form.save(commit=False)
+    decision.committee = report.committee
+    decision.report = report
+    decision.product = product
+    decision.decided_by = user
+    decision.save()
+    return decision

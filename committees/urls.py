@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("committees/", views.committee_list, name="committee_list"),
+    path("committees/new/", views.committee_create, name="committee_create"),
+    path("committees/<int:pk>/", views.committee_detail, name="committee_detail"),
+    path("committees/<int:pk>/edit/", views.committee_edit, name="committee_edit"),
+    path("committees/<int:pk>/requests/", views.audit_request_create, name="audit_request_create"),
+    path("committees/<int:pk>/compare/", views.report_create, name="report_create"),
+    path("reports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("reports/<int:pk>/status/", views.report_status, name="report_status"),
+    path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
+    path("reports/<int:pk>/report.csv", views.report_csv, name="report_csv"),
+    path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("reports/<int:pk>/comments/", views.report_comment, name="report_comment"),
+    path("reports/<int:pk>/consensus/", views.report_consensus, name="report_consensus"),
+    path("reports/<int:pk>/decisions/", views.report_decision, name="report_decision"),
+]

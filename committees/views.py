@@ -1,0 +1,293 @@
+"""Committee pages: form a committee, ask for audits, compare products in a report, discuss and decide.
+
+Every lookup goes through `request.district`; a committee's reports open only for its members, and anyone
+else (another district, a non-member) gets a 404, so a report's existence is not disclosed.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from assetlens.cache import remembered
+from assetlens.models import Membership
+from assetlens.tenancy import district_required, role_required
+from audits.models import Audit
+
+from . import charts, exports, reports, selectors, services
+from .forms import (
+    AuditRequestForm,
+    CommentForm,
+    CommitteeForm,
+    ComparisonForm,
+    ConsensusForm,
+    DecisionForm,
+)
+from .models import Committee, ComparisonReport
+
+
+def _committee(request, pk):
+    """A committee of the viewer's district that they serve on; district admins may open any of them."""
+    committee = get_object_or_404(Committee, pk=pk, district=request.district)
+    if not request.membership.is_district_admin and not selectors.is_member(request.user, committee):
+        raise Http404("You are not on this committee.")
+    return committee
+
+
+def _member_committee(request, pk):
+    committee = get_object_or_404(Committee, pk=pk, district=request.district, memberships__user=request.user)
+    return committee
+
+
+def _report(request, pk):
+    """The report, for members of its committee in the viewer's district only (one query)."""
+    return get_object_or_404(
+        ComparisonReport.objects.select_related("committee", "requested_by"),
+        pk=pk, district=request.district, committee__district=request.district,
+        committee__memberships__user=request.user,
+    )
+
+
+@district_required
+def committee_list(request):
+    mine = selectors.committees_for(request.user, request.district).annotate(member_count=Count("memberships"))
+    others = []
+    if request.membership.is_district_admin:
+        others = (Committee.objects.filter(district=request.district).exclude(memberships__user=request.user)
+                  .annotate(member_count=Count("memberships")))
+    return render(request, "committees/committee_list.html", {"committees": mine, "others": others})
+
+
+@role_required(Membership.Role.DISTRICT_ADMIN)
+def committee_create(request):
+    form = CommitteeForm(request.POST or None, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        committee = services.create_committee(form, request.district, request.user)
+        messages.success(request, _("%(name)s is formed. Ask its members to audit products next.") %
+                         {"name": committee.name})
+        return redirect("committee_detail", pk=committee.pk)
+    return render(request, "committees/committee_form.html", {"form": form, "committee": None})
+
+
+def _admin_committee(request, pk):
+    """Another district's committee is a 404 before anything else; then only a district admin may change it."""
+    committee = get_object_or_404(Committee, pk=pk, district=request.district)
+    if not request.membership.is_district_admin:
+        raise PermissionDenied(_("Only your district admin can change a committee or ask for audits."))
+    return committee
+
+
+@district_required
+def committee_edit(request, pk):
+    committee = _admin_committee(request, pk)
+    form = CommitteeForm(request.POST or None, instance=committee, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        services.update_committee(form)
+        messages.success(request, _("Your changes to %(name)s are saved.") % {"name": committee.name})
+        return redirect("committee_detail", pk=committee.pk)
+    return render(request, "committees/committee_form.html", {"form": form, "committee": committee})
+
+
+@district_required
+def committee_detail(request, pk):
+    committee = _committee(request, pk)
+    members = list(committee.members.order_by("first_name", "username"))
+    requests = list(committee.audit_requests.select_related("product", "member"))
+    statuses = {}
+    for product_id, auditor_id, status in Audit.objects.filter(
+        district=request.district, product__in={r.product_id for r in requests}, auditor__in=members,
+    ).values_list("product_id", "auditor_id", "status"):
+        # Any submitted audit answers the request; a draft only shows it has started.
+        if statuses.get((product_id, auditor_id)) in (None, Audit.Status.DRAFT):
+            statuses[(product_id, auditor_id)] = status
+    request_rows = [(r, statuses.get((r.product_id, r.member_id))) for r in requests]
+    is_member = any(m.id == request.user.id for m in members)
+    return render(request, "committees/committee_detail.html", {
+        "committee": committee, "members": members, "request_rows": request_rows, "is_member": is_member,
+        "reports": committee.reports.select_related("requested_by").prefetch_related("products")[:20]
+        if is_member else [],
+        "decisions": committee.decisions.select_related("product", "decided_by")[:20],
+        "request_form": AuditRequestForm(committee=committee) if request.membership.is_district_admin else None,
+    })
+
+
+@district_required
+@require_POST
+def audit_request_create(request, pk):
+    committee = _admin_committee(request, pk)
+    form = AuditRequestForm(request.POST, committee=committee)
+    if form.is_valid():
+        product = form.cleaned_data["product"]
+        services.request_audits(committee, product, form.cleaned_data["members"], request.user)
+        messages.success(request, _("The members are asked to audit %(name)s.") % {"name": product.name})
+        return redirect("committee_detail", pk=committee.pk)
+    members = list(committee.members.order_by("first_name", "username"))
+    return render(request, "committees/committee_detail.html", {
+        "committee": committee, "members": members,
+        "request_rows": [(r, None) for r in committee.audit_requests.select_related("product", "member")],
+        "is_member": False, "reports": [], "decisions": [], "request_form": form,
+    }, status=400)
+
+
+@district_required
+def report_create(request, pk):
+    committee = _member_committee(request, pk)
+    form = ComparisonForm(request.POST if request.method == "POST" else None, district=request.district)
+    if request.method == "POST" and form.is_valid():
+        report = services.request_comparison(
+            committee, request.user, form.cleaned_data["all_products"], form.cleaned_data["all_audits"])
+        return redirect("report_detail", pk=report.pk)
+    return render(request, "committees/report_create.html", {"committee": committee, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _report_view(request, report, for_print=False):
+    """Everything the page and the PDF show, shaped for this viewer (blind products hidden)."""
+    result = report.result or {}
+    product_ids = [p["id"] for p in result.get("products", [])]
+    hidden = selectors.blind_product_ids(request.user, request.district.id, product_ids)
+    view = reports.present(result, hidden, selectors.consensus(report))
+    groups = charts.criterion_bars(result, hidden)
+    header, body = charts.text_alternative(groups)
+    if not for_print:
+        # Most of the page, and of its rendering time: every product's answers and evidence. A ready report's
+        # result never changes, so the rendered sections are kept under what they depend on.
+        view["products_html"] = mark_safe(remembered(
+            f"report-products:{report.pk}:{report.finished_at.isoformat()}:{get_language()}:{sorted(hidden)}",
+            lambda: render_to_string("committees/report_products.html", {"view": view}, request)))
+    view.update({
+        # Safe: charts.py escapes every piece of text it draws.
+        "chart": mark_safe(charts.bar_chart_svg(
+            groups, title=_("Criterion scores by product"),
+            description=_("One row per product and one numbered column per criterion, with the key under the "
+                          "chart. A bar that fills its cell is a score of 100. The table after the chart gives "
+                          "the same numbers."),
+            no_score=_("no score"), show_values=not for_print)),
+        "chart_header": header, "chart_body": body, "hidden_count": len(hidden),
+    })
+    return view
+
+
+@district_required
+def report_detail(request, pk):
+    report = _report(request, pk)
+    context = {"report": report, "committee": report.committee}
+    if report.status == ComparisonReport.Status.READY:
+        result = report.result or {}
+        context.update({
+            "view": _report_view(request, report),
+            "comments": report.comments.select_related("author"),
+            "decisions": report.decisions.select_related("product", "decided_by"),
+            "comment_form": CommentForm(),
+            "consensus_form": ConsensusForm(result=result),
+            "decision_form": DecisionForm(products=result.get("products", [])),
+        })
+    return render(request, "committees/report_detail.html", context)
+
+
+@district_required
+def report_status(request, pk):
+    report = _report(request, pk)
+    return JsonResponse({
+        "status": report.status, "label": report.get_status_display(), "progress": report.progress,
+        "stage": report.stage, "done": report.is_done, "failed": report.status == ComparisonReport.Status.FAILED,
+        "message": report.failure_message, "url": reverse("report_detail", args=[report.pk]),
+    })
+
+
+@district_required
+@require_POST
+def report_retry(request, pk):
+    report = _report(request, pk)
+    if services.retry(report):
+        messages.info(request, _("The report is being built again."))
+    return redirect("report_detail", pk=report.pk)
+
+
+def _ready_report(request, pk):
+    report = _report(request, pk)
+    if report.status != ComparisonReport.Status.READY:
+        raise Http404("This report is not ready yet.")
+    return report
+
+
+@district_required
+def report_csv(request, pk):
+    report = _ready_report(request, pk)
+    result = report.result or {}
+    hidden = selectors.blind_product_ids(request.user, request.district.id, [p["id"] for p in result["products"]])
+    response = HttpResponse(exports.to_csv(report.pk, result, hidden), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.csv"'
+    return response
+
+
+@district_required
+def report_pdf(request, pk):
+    report = _ready_report(request, pk)
+    html = render_to_string("committees/report_pdf.html", {
+        "report": report, "committee": report.committee, "view": _report_view(request, report, for_print=True),
+        "decisions": report.decisions.select_related("product", "decided_by"),
+    }, request=request)
+    response = HttpResponse(exports.to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.pdf"'
+    return response
+
+
+def _rerender(request, report, **forms):
+    """The report page again with the form that needs a look, keeping what the member typed."""
+    result = report.result or {}
+    context = {
+        "report": report, "committee": report.committee, "view": _report_view(request, report),
+        "comments": report.comments.select_related("author"),
+        "decisions": report.decisions.select_related("product", "decided_by"),
+        "comment_form": CommentForm(), "consensus_form": ConsensusForm(result=result),
+        "decision_form": DecisionForm(products=result.get("products", [])),
+    }
+    context.update(forms)
+    return render(request, "committees/report_detail.html", context, status=400)
+
+
+@district_required
+@require_POST
+def report_comment(request, pk):
+    report = _ready_report(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _rerender(request, report, comment_form=form)
+    services.add_comment(report, request.user, form.cleaned_data["body"])
+    messages.success(request, _("Your comment is posted."))
+    return redirect(reverse("report_detail", args=[report.pk]) + "#discussion")
+
+
+@district_required
+@require_POST
+def report_consensus(request, pk):
+    report = _ready_report(request, pk)
+    form = ConsensusForm(request.POST, result=report.result or {})
+    if not form.is_valid():
+        return _rerender(request, report, consensus_form=form)
+    data = form.cleaned_data
+    services.set_consensus(report, data["product"], data["criterion_key"], data["level"], data["reason"],
+                           request.user)
+    messages.success(request, _("The committee's agreed level is saved. The auditors' ratings stay beside it."))
+    return redirect(reverse("report_detail", args=[report.pk]) + "#comparison")
+
+
+@district_required
+@require_POST
+def report_decision(request, pk):
+    report = _ready_report(request, pk)
+    form = DecisionForm(request.POST, products=(report.result or {}).get("products", []))
+    if not form.is_valid():
+        return _rerender(request, report, decision_form=form)
+    product = get_object_or_404(report.products, pk=form.cleaned_data["product"], district=request.district)
+    decision = services.record_decision(form, report, product, request.user)
+    messages.success(request, _("The committee's decision on %(name)s is recorded.") % {"name": decision.product})
+    return redirect(reverse("report_detail", args=[report.pk]) + "#decisions")

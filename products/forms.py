@@ -1,0 +1,71 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
+
+from .models import GRADE_BANDS, Product
+
+
+class ProductForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), max_length=500, required=False, assume_scheme="https")
+    grade_bands = forms.MultipleChoiceField(
+        label=_("Grade bands"), choices=GRADE_BANDS, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Product
+        fields = ["name", "vendor", "website", "purpose", "grade_bands", "marketing_copy"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "marketing_copy": forms.Textarea(attrs={"rows": 8}),
+        }
+        help_texts = {
+            "name": _("As the vendor names it, e.g. “ReadAlong Stories”."),
+            "website": _("The product's public page, starting with https://"),
+            "purpose": _("In a sentence or two: what would your district use it for?"),
+            "marketing_copy": _("Paste the vendor's own words: their website, brochure or emails to families."),
+        }
+        error_messages = {
+            "name": {"required": _("Give the product a name so your team can find it.")},
+        }
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the product a name so your team can find it."))
+        clash = Product.objects.filter(district=self.district, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("Your district already has a product called “%(name)s”."),
+                                        params={"name": name})
+        return name
+
+
+PREVIEW_LIMIT = 200_000  # the same ceiling as a product's marketing copy
+
+
+class ToneCheckForm(forms.Form):
+    text = forms.CharField(
+        label=_("Copy to read"), widget=forms.Textarea(attrs={"rows": 8}), strip=False,
+        help_text=_("Paste a letter, an email to families or a web page (HTML is fine)."),
+        error_messages={"required": _("Paste some copy to read; the box is empty.")},
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        if not text.strip():
+            raise forms.ValidationError(gettext_now("Paste some copy to read; the box is empty."))
+        if len(text) > PREVIEW_LIMIT:
+            raise forms.ValidationError(
+                gettext_now("This copy is %(size)s characters long. Paste up to %(limit)s at a time, or save it "
+                            "on a product page, where long copy is read by the worker.")
+                % {"size": f"{len(text):,}", "limit": f"{PREVIEW_LIMIT:,}"})
+        return text

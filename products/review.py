@@ -1,0 +1,47 @@
+"""A copy's tone reading shaped for a page: labels in the reader's language, the copy cut into highlighted
+parts, findings numbered in the order they appear. Used by the copy review and the audit's copy section."""
+
+from django.utils.translation import gettext_lazy
+
+from . import tone
+
+CATEGORY_LABELS = {
+    "urgency": gettext_lazy("Urgency and fear"),
+    "deficit-label": gettext_lazy("Deficit labels for learners"),
+    "family-shame": gettext_lazy("Shaming the family"),
+    "scarcity": gettext_lazy("Scarcity"),
+    "student-lack": gettext_lazy("Problem framed as the student's lack"),
+    "strength": gettext_lazy("Asset-based strength"),
+}
+SHORT_LABELS = {
+    "urgency": gettext_lazy("urgency"),
+    "deficit-label": gettext_lazy("label"),
+    "family-shame": gettext_lazy("family shame"),
+    "scarcity": gettext_lazy("scarcity"),
+    "student-lack": gettext_lazy("framed as lack"),
+    "strength": gettext_lazy("strength"),
+}
+
+
+def review_context(text, reading):
+    """What the _tone_findings partial needs: the highlighted copy, numbered findings and strengths.
+
+    Works on copies of the kept reading's findings, so nothing shown is written back into it."""
+    findings = [dict(f) for f in reading["findings"]]
+    strengths = [dict(f) for f in reading["strengths"]]
+    for f in findings + strengths:
+        f["label"] = CATEGORY_LABELS.get(f["category"], f["category"])
+        f["short_label"] = SHORT_LABELS.get(f["category"], f["category"])
+    parts = tone.highlight_parts(text, findings, strengths)
+    numbers = {id(p["mark"]): p["number"] for p in parts if p["mark"] is not None}
+    for f in findings + strengths:
+        f["number"] = numbers.get(id(f))
+    return {"parts": parts, "findings": findings, "strengths": strengths, "tone_index": reading["tone_index"],
+            "has_findings": bool(findings or strengths)}
+
+
+def shown_review(review):
+    """A copy review (products.services.copy_review) shaped for the page."""
+    if review["state"] != "ready":
+        return review
+    return {"state": "ready", "inline": review["inline"], **review_context(review["text"], review["reading"])}

@@ -1,0 +1,713 @@
+"""Read copy for deficit framing and asset-based strengths: a pure module, plain data in and out.
+
+The rules live in audits/data/tone_rules.toml. Each rule's patterns are compiled once; rules are grouped by
+their first word so scanning a text is one pass over its words plus an anchored match where a rule could
+start. That keeps the work linear in the length of the text, whatever the number of rules.
+
+Offsets always refer to the ORIGINAL text, also when it is HTML or a Django template: markup is stripped into
+a clean text together with a map from clean positions back to original ones.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import html
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+RULES_PATH = Path(__file__).with_name("data") / "tone_rules.toml"
+
+CATEGORIES = ("urgency", "deficit-label", "family-shame", "scarcity", "student-lack", "strength")
+DEFICIT_CATEGORIES = CATEGORIES[:-1]
+SEVERITIES = ("high", "medium", "low")
+
+# Between two words of a phrase: spaces, one line break (not a blank line, which ends a paragraph), and the
+# punctuation that does not end a sentence. Quotes are included so "‘at risk’ students" still reads as a phrase.
+SEP = r"(?:[ \t\u00a0\-\u2010\u2011\u2013\u2014/,:;\"'\u2018\u2019\u201c\u201d\u00ab\u00bb()*_]|\r?\n(?![ \t]*\r?\n))+"
+NEXT_TO = "[\\s\"'\u2018\u2019\u201c\u201d\\-\u2010\u2011]*"
+WORD = re.compile(r"\w+")
+_ACCENTS = {"á": "a", "é": "e", "í": "i", "ó": "o", "ú": "u", "ü": "u", "Á": "a", "É": "e", "Í": "i", "Ó": "o",
+            "Ú": "u", "Ü": "u"}
+DEACCENT = str.maketrans(_ACCENTS)
+_VOWEL_CLASS = {"a": "[aá]", "e": "[eé]", "i": "[ií]", "o": "[oó]", "u": "[uúü]",
+                "á": "[aá]", "é": "[eé]", "í": "[ií]", "ó": "[oó]", "ú": "[uú]", "ü": "[uü]"}
+NUMBER = (r"(?:\d+(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|ten|a few|few"
+          r"|un|una|dos|tres|cuatro|cinco|pocos|pocas)")
+NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten few un una dos tres cuatro cinco pocos "
+                         "pocas".split())
+SENTENCE_ENDS = ".!?\n¡¿"
+QUOTES = "\"'‘’“”«»"
+PRECEDING = 60  # how far back a rejection cue or an unless_preceded_by phrase may sit
+WINDOW = 200  # how far a sentence or rejection window reaches, so every check stays bounded
+
+
+class RuleError(ValueError):
+    """The rule file is malformed; the message names the rule and the field."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    language: str
+    category: str
+    severity: str
+    patterns: tuple[str, ...]
+    message: str
+    explanation: str
+    suggestions: tuple[str, ...]
+    conditions: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def is_strength(self):
+        return self.category == "strength"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    category: str
+    severity: str
+    language: str
+    start: int  # offsets into the original text: text[start:end] == matched
+    end: int
+    matched: str
+    message: str
+    explanation: str
+    suggestions: tuple[str, ...]
+
+    @property
+    def is_strength(self):
+        return self.category == "strength"
+
+    def as_dict(self):
+        data = asdict(self)
+        data["suggestions"] = list(self.suggestions)
+        return data
+
+
+@dataclass
+class ToneResult:
+    findings: list[Finding]  # deficit framing, in text order
+    strengths: list[Finding]  # asset-based phrases, in text order
+    length: int
+
+    @property
+    def has_deficit(self):
+        return bool(self.findings)
+
+    def counts(self):
+        counts = dict.fromkeys(CATEGORIES, 0)
+        for f in self.findings + self.strengths:
+            counts[f.category] += 1
+        return counts
+
+    def tone_index(self):
+        return tone_index(len(self.findings), len(self.strengths))
+
+    def as_dict(self):
+        return summary(self.length, [f.as_dict() for f in self.findings], [f.as_dict() for f in self.strengths])
+
+
+def tone_index(deficits, strengths):
+    """Advisory 0–4 reading of the copy: the share of asset-based phrases among all tone signals.
+
+    None when the copy carries no signal either way, so silence is never read as a judgement.
+    E.g. 1 deficit and 3 strengths: 4 * 3 / 4 = 3.0.
+    """
+    total = deficits + strengths
+    if total == 0:
+        return None
+    return round(4 * strengths / total, 1)
+
+
+# --- Compiling the rule file -------------------------------------------------------------------------------
+
+def _alt_regex(alt):
+    if "_" in alt:  # several words as one alternative: do_not
+        return SEP.join(_alt_regex(part) for part in alt.split("_"))
+    stem = alt.endswith("*")
+    word = alt[:-1] if stem else alt
+    if not word:
+        raise RuleError("empty word in pattern")
+    out = []
+    for ch in word.lower():
+        if ch in "'’":
+            out.append("['’]")
+        elif ch in _VOWEL_CLASS:
+            out.append(_VOWEL_CLASS[ch])
+        else:
+            out.append(re.escape(ch))
+    return "".join(out) + (r"\w*" if stem else r"(?!\w)")
+
+
+def _token_regex(token):
+    if token == "#":
+        return NUMBER + r"(?!\w)"
+    alts = token.split("|")
+    return "(?:" + "|".join(_alt_regex(a) for a in alts) + ")"
+
+
+def compile_phrase(phrase):
+    """A phrase of the rule language as a regex. Words are separated by spaces.
+
+    word        the word, any case, accents optional (atrás also matches atras)
+    a|b|c       one of these words (do_not|never: several words as one alternative, joined by _)
+    stem*       a word starting with stem (struggl* → struggle, struggling, struggles)
+    [a|b]       an optional word
+    ~N          up to N words of anything (within the sentence)
+    #           a number (3, three, a few)
+    """
+    tokens = phrase.split()
+    if not tokens:
+        raise RuleError("empty pattern")
+    if tokens[0].startswith(("[", "~")) or tokens[-1].startswith("~"):
+        raise RuleError(f"pattern {phrase!r} must start with a word and cannot end with a gap")
+    out = _token_regex(tokens[0])
+    for token in tokens[1:]:
+        if token.startswith("~"):
+            out += r"(?:" + SEP + r"\w+){0," + str(int(token[1:] or 3)) + "}"
+        elif token.startswith("[") and token.endswith("]"):
+            out += "(?:" + SEP + _token_regex(token[1:-1]) + ")?"
+        else:
+            out += SEP + _token_regex(token)
+    return out
+
+
+def _first_keys(phrase):
+    """(exact words, stems) a match of this phrase can start with, accent-free and lower case."""
+    first = phrase.split()[0]
+    if first == "#":
+        return {"#"}, set()
+    if first.startswith(("[", "~")):
+        raise RuleError(f"pattern {phrase!r} must start with a word")
+    exact, stems = set(), set()
+    for alt in first.split("|"):
+        if alt.endswith("*"):
+            stems.add(alt[:-1].lower().translate(DEACCENT))
+        else:
+            m = WORD.match(alt.split("_")[0].lower().translate(DEACCENT))
+            if m is None:
+                raise RuleError(f"pattern {phrase!r} must start with a letter or digit")
+            exact.add(m.group())
+    return exact, stems
+
+
+def _phrases_regex(phrases, prefix="", suffix=""):
+    if not phrases:
+        return None
+    body = "|".join(compile_phrase(p) for p in phrases)
+    return re.compile(prefix + "(?:" + body + ")" + suffix, re.IGNORECASE)
+
+
+@dataclass
+class CompiledRules:
+    rules: list[Rule]
+    by_word: dict  # first word → combined regex with one named group per rule pattern
+    by_stem: dict  # stem → combined regex
+    stem_lengths: tuple
+    group_rule: dict  # group name → Rule
+    conditions: dict  # rule id → compiled condition checks
+    rejection: re.Pattern | None
+
+
+CONDITION_KEYS = {"unless_followed_by", "unless_preceded_by", "unless_sentence_has", "unless_rejected",
+                  "unless_quoted_rejection", "only_if_sentence_has"}
+
+
+def _validate(raw, index):
+    rid = raw.get("id") or f"rule #{index + 1}"
+    for key in ("id", "language", "category", "severity", "patterns", "explanation"):
+        if not raw.get(key):
+            raise RuleError(f"{rid}: '{key}' is required")
+    if raw["category"] not in CATEGORIES:
+        raise RuleError(f"{rid}: category must be one of {', '.join(CATEGORIES)}")
+    if raw["severity"] not in SEVERITIES:
+        raise RuleError(f"{rid}: severity must be one of {', '.join(SEVERITIES)}")
+    if raw["category"] != "strength" and not raw.get("suggestions"):
+        raise RuleError(f"{rid}: a deficit rule needs at least one asset-based suggestion")
+    unknown = set(raw.get("conditions", {})) - CONDITION_KEYS
+    if unknown:
+        raise RuleError(f"{rid}: unknown condition(s) {', '.join(sorted(unknown))}")
+
+
+class _LazyEntry:
+    """The regexes for one first word, compiled the first time a text contains that word.
+
+    Compiling every rule's patterns up front costs seconds; most texts touch a small share of them.
+    """
+
+    __slots__ = ("pieces", "value")
+
+    def __init__(self, pieces):
+        self.pieces = pieces
+        self.value = None
+
+    def get(self):
+        if self.value is None:
+            self.value = (
+                re.compile("|".join(f"(?P<{n}>{rx})" for n, rx in self.pieces), re.IGNORECASE),
+                [(n, re.compile(rx, re.IGNORECASE)) for n, rx in self.pieces],
+            )
+        return self.value
+
+
+def compile_rules(data):
+    """Build the scanner from the parsed rule file (a dict, as tomllib returns it)."""
+    rules, seen = [], set()
+    for i, raw in enumerate(data.get("rule", [])):
+        _validate(raw, i)
+        if raw["id"] in seen:
+            raise RuleError(f"{raw['id']}: duplicate rule id")
+        seen.add(raw["id"])
+        rules.append(Rule(
+            id=raw["id"], language=raw["language"], category=raw["category"], severity=raw["severity"],
+            patterns=tuple(raw["patterns"]), message=raw.get("message", ""), explanation=raw["explanation"].strip(),
+            suggestions=tuple(raw.get("suggestions", ())), conditions=dict(raw.get("conditions", {})),
+        ))
+
+    # Longer patterns first, so "struggling readers" wins over "struggling" at the same word.
+    entries = sorted(
+        ((rule, p) for rule in rules for p in rule.patterns), key=lambda rp: -len(rp[1].split())
+    )
+    word_groups, stem_groups, group_rule = {}, {}, {}
+    for n, (rule, phrase) in enumerate(entries):
+        name = f"g{n}"
+        group_rule[name] = rule
+        piece = (name, compile_phrase(phrase))
+        exact, stems = _first_keys(phrase)
+        for key in exact:
+            word_groups.setdefault(key, []).append(piece)
+        for key in stems:
+            stem_groups.setdefault(key, []).append(piece)
+
+    def combine(groups):
+        return {k: _LazyEntry(v) for k, v in groups.items()}
+
+    settings = data.get("settings", {})
+    conditions = {}
+    for rule in rules:
+        c = rule.conditions
+        conditions[rule.id] = {
+            # Right next to the match means separated by spaces or quotes only, not by a dash or comma.
+            "followed": _phrases_regex(c.get("unless_followed_by", []), prefix=NEXT_TO),
+            "preceded": _phrases_regex(c.get("unless_preceded_by", []), prefix=r"(?<!\w)", suffix=NEXT_TO + r"\Z"),
+            "sentence": _phrases_regex(c.get("unless_sentence_has", []), prefix=r"(?<!\w)"),
+            "only_if": _phrases_regex(c.get("only_if_sentence_has", []), prefix=r"(?<!\w)"),
+            "rejected": bool(c.get("unless_rejected")),
+            "quoted": bool(c.get("unless_quoted_rejection")),
+        }
+    return CompiledRules(
+        rules=rules, by_word=combine(word_groups), by_stem=combine(stem_groups),
+        stem_lengths=tuple(sorted({len(k) for k in stem_groups}, reverse=True)), group_rule=group_rule,
+        conditions=conditions,
+        rejection=_phrases_regex(settings.get("rejection_cues", []), prefix=r"(?<!\w)", suffix=r"(?!\w)"),
+    )
+
+
+@lru_cache(maxsize=4)
+def rules_version(path=None):
+    """A short name for the rules in force: a reading kept under it is never served after the rules change."""
+    path = Path(path) if path else RULES_PATH
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@lru_cache(maxsize=4)
+def load_rules(path=None):
+    path = Path(path) if path else RULES_PATH
+    with open(path, "rb") as fh:
+        return compile_rules(tomllib.load(fh))
+
+
+# --- Markup: strip tags, keep a map back to the original ---------------------------------------------------
+
+BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table",
+              "section", "article", "header", "footer", "nav", "main", "aside", "blockquote", "dt", "dd", "hr",
+              "option", "label", "button", "legend", "fieldset", "form", "summary", "details", "caption", "title",
+              "figcaption", "pre", "body", "html", "head"}
+_OPENERS = re.compile(r"<!--|<(?:script|style)\b|</?[A-Za-z][\w:-]*|\{%|\{\{|\{#|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|"
+                      r"[A-Za-z][A-Za-z0-9]{1,31});", re.IGNORECASE)
+_TAG_NAME = re.compile(r"</?([A-Za-z][\w:-]*)")
+# Text a Django template tag shows: {% translate "…" %} or _("…") inside any tag.
+_TEMPLATE_TEXT = re.compile(r"""(?:\btrans(?:late)?\s+|_\()("[^"\n]{1,2000}"|'[^'\n]{1,2000}')""")
+_HTML_HINT = re.compile(r"</?(?:p|div|span|br|a|b|i|em|strong|li|ul|ol|h[1-6]|section|table|img)\b[^<>]{0,500}>"
+                        r"|\{%|\{\{|&(?:nbsp|amp|#\d+);", re.IGNORECASE)
+
+
+def looks_like_markup(text):
+    return _HTML_HINT.search(text) is not None
+
+
+class OffsetMap:
+    """Clean-text offsets → original offsets. Pieces copied verbatim map linearly; replaced pieces map whole."""
+
+    def __init__(self, length):
+        self.starts, self.orig_starts, self.orig_ends, self.copied = [], [], [], []
+        self.length = length
+
+    def add(self, clean_start, orig_start, orig_end, copied):
+        self.starts.append(clean_start)
+        self.orig_starts.append(orig_start)
+        self.orig_ends.append(orig_end)
+        self.copied.append(copied)
+
+    def _span(self, i):
+        k = bisect.bisect_right(self.starts, i) - 1
+        if self.copied[k]:
+            pos = self.orig_starts[k] + (i - self.starts[k])
+            return pos, pos + 1
+        return self.orig_starts[k], self.orig_ends[k]
+
+    def to_original(self, start, end):
+        return self._span(start)[0], self._span(end - 1)[1]
+
+
+def strip_markup(text):
+    """(clean text, OffsetMap) for HTML or a Django template. Linear: each closer is searched for once."""
+    out, omap = [], OffsetMap(len(text))
+    clean_len = 0
+    pos = 0
+    last_found = {}
+
+    def emit(piece, orig_start, orig_end, copied):
+        nonlocal clean_len
+        if piece:
+            omap.add(clean_len, orig_start, orig_end, copied)
+            out.append(piece)
+            clean_len += len(piece)
+
+    def find_closer(closer, start):
+        # Remember where each closer was last found, so many openers sharing one closer cost one search.
+        searched_from, found = last_found.get(closer, (len(text) + 1, -1))
+        if searched_from <= start and (found < 0 or found >= start):
+            return found
+        if closer.startswith("</"):
+            m = re.compile(re.escape(closer), re.IGNORECASE).search(text, start)
+            found = m.start() if m else -1
+        else:
+            found = text.find(closer, start)
+        last_found[closer] = (start, found)
+        return found
+
+    def emit_template_text(inner_start, inner_end):
+        for m in _TEMPLATE_TEXT.finditer(text, inner_start, inner_end):
+            s, e = m.start(1) + 1, m.end(1) - 1
+            emit("\n", m.start(), m.start(1) + 1, False)
+            emit(text[s:e], s, e, True)
+            emit("\n", e, m.end(1), False)
+
+    for m in _OPENERS.finditer(text):
+        if m.start() < pos:
+            continue
+        emit(text[pos:m.start()], pos, m.start(), True)
+        token = m.group()
+        start = m.start()
+        if token.startswith("&"):
+            emit(html.unescape(token), start, m.end(), False)
+            pos = m.end()
+            continue
+        closer = {"<!--": "-->", "{%": "%}", "{{": "}}", "{#": "#}"}.get(token)
+        lowered = token.lower()
+        if closer is None and lowered.startswith(("<script", "<style")):
+            closer = "</script>" if lowered.startswith("<script") else "</style>"
+            found = find_closer(closer, m.end())
+        elif closer is None:
+            closer = ">"
+            found = find_closer(">", m.end())
+            # A stray "<" followed by text and another "<" is not a tag: keep it as text.
+            lt = text.find("<", m.end(), found if found >= 0 else m.end())
+            if found < 0 or lt >= 0:
+                emit(token, start, m.end(), True)
+                pos = m.end()
+                continue
+        else:
+            found = find_closer(closer, m.end())
+        if found < 0:
+            emit(text[start:m.end()], start, m.end(), True)
+            pos = m.end()
+            continue
+        end = found + len(closer)
+        if token in ("{%", "{{"):
+            emit(" ", start, start + len(token), False)
+            emit_template_text(m.end(), found)
+        elif token.startswith("<") and not token.startswith("<!"):
+            name = _TAG_NAME.match(token)
+            is_block = name and name.group(1).lower() in BLOCK_TAGS
+            if is_block:
+                emit("\n", start, end, False)
+            emit_template_text(m.end(), found)
+        pos = end
+    emit(text[pos:], pos, len(text), True)
+    return "".join(out), omap
+
+
+# --- Matching ----------------------------------------------------------------------------------------------
+
+def _sentence_bounds(text, start, end):
+    """The sentence around a match, bounded. A run-on text with no sentence end is cut into fixed blocks, so
+    matches in the same sentence or block share one window (and one cached condition check)."""
+    lo = max(0, start - WINDOW)
+    s = max(text.rfind(ch, lo, start) for ch in SENTENCE_ENDS) + 1
+    if s == 0 and lo > 0:
+        s = start - start % WINDOW
+    hi = min(len(text), end + WINDOW)
+    ends = [i for i in (text.find(ch, end, hi) for ch in SENTENCE_ENDS) if i >= 0]
+    e = min(ends) if ends else min(len(text), end - end % WINDOW + 2 * WINDOW)
+    return s, e
+
+
+def _is_quoted(text, start, end):
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return before in QUOTES and after in QUOTES
+
+
+def _suppressed(compiled, rule, text, start, end, cache):
+    cond = compiled.conditions[rule.id]
+    if cond["followed"] is not None and cond["followed"].match(text, end):
+        return True
+    if cond["preceded"] is not None and cond["preceded"].search(text[max(0, start - PRECEDING):start]):
+        return True
+    if cond["sentence"] is None and cond["only_if"] is None and not (cond["rejected"] or cond["quoted"]):
+        return False
+    s, e = _sentence_bounds(text, start, end)
+
+    def in_sentence(kind, rx):
+        key = (rule.id, kind, s, e)
+        if key not in cache:
+            cache[key] = rx.search(text, s, e) is not None
+        return cache[key]
+
+    if cond["sentence"] is not None and in_sentence("sentence", cond["sentence"]):
+        return True
+    if cond["only_if"] is not None and not in_sentence("only_if", cond["only_if"]):
+        return True
+    if cond["rejected"] and compiled.rejection is not None:
+        # A label quoted to reject it, or named right after a cue ("instead of", "never call"), is not used.
+        if compiled.rejection.search(text, max(s, start - PRECEDING), start):
+            return True
+        if _is_quoted(text, start, end) and in_sentence("rejection", compiled.rejection):
+            return True
+    if cond["quoted"] and compiled.rejection is not None:
+        # Only the quoted form: the word is named to reject it ("we replaced “remedial” with …").
+        if _is_quoted(text, start, end) and in_sentence("rejection", compiled.rejection):
+            return True
+    return False
+
+
+def _candidates(compiled, word):
+    """The combined regexes of the rules that can start with this word (most words have none)."""
+    key = word.lower()
+    if not key.isascii():
+        key = key.translate(DEACCENT)
+    found = []
+    entry = compiled.by_word.get(key)
+    if entry is not None:
+        found.append(entry.get())
+    if key in NUMBER_WORDS or key[:1].isdigit():
+        entry = compiled.by_word.get("#")
+        if entry is not None:
+            found.append(entry.get())
+    for n in compiled.stem_lengths:
+        entry = compiled.by_stem.get(key[:n]) if len(key) >= n else None
+        if entry is not None:
+            found.append(entry.get())
+    return found
+
+
+def _match_at(compiled, entry, text, start, languages, cache):
+    """The longest unsuppressed rule match at `start` for one first word: (rule, end) or None.
+
+    The combined regex finds the first candidate in one call; only when that one is suppressed by its
+    conditions (rare) are the key's patterns tried one by one.
+    """
+    combined, singles = entry
+    m = combined.match(text, start)
+    if m is None:
+        return None
+    rule = compiled.group_rule[m.lastgroup]
+    wanted = languages is None or rule.language in languages
+    if wanted and not _suppressed(compiled, rule, text, start, m.end(), cache):
+        return rule, m.end()
+    best = None
+    for name, single in singles:
+        rule = compiled.group_rule[name]
+        if languages is not None and rule.language not in languages:
+            continue
+        sm = single.match(text, start)
+        if sm is None or (best is not None and sm.end() <= best[1]):
+            continue
+        if not _suppressed(compiled, rule, text, start, sm.end(), cache):
+            best = (rule, sm.end())
+    return best
+
+
+def scan(text, compiled, languages=None):
+    """(rule, start, end) in clean-text offsets: leftmost, longest, non-overlapping."""
+    found = []
+    resume = 0
+    cache = {}
+    for w in WORD.finditer(text):
+        start = w.start()
+        if start < resume:
+            continue
+        candidates = _candidates(compiled, w.group())
+        if not candidates:
+            continue
+        best = None
+        for entry in candidates:
+            hit = _match_at(compiled, entry, text, start, languages, cache)
+            if hit is not None and (best is None or hit[1] > best[1]):
+                best = hit
+        if best is not None:
+            found.append((best[0], start, best[1]))
+            resume = best[1]
+    return found
+
+
+def analyse(text, *, markup="auto", rules=None, languages=None):
+    """Read `text` for tone. markup: "auto" (detect HTML/template), "html" (strip), or "plain".
+
+    Returns a ToneResult whose offsets index the text as given.
+    """
+    compiled = rules or load_rules()
+    text = text or ""
+    use_markup = markup == "html" or (markup == "auto" and looks_like_markup(text))
+    if use_markup:
+        clean, omap = strip_markup(text)
+    else:
+        clean, omap = text, None
+    findings, strengths = [], []
+    for rule, start, end in scan(clean, compiled, languages):
+        if omap is not None:
+            start, end = omap.to_original(start, end)
+        finding = Finding(
+            rule_id=rule.id, category=rule.category, severity=rule.severity, language=rule.language,
+            start=start, end=end, matched=text[start:end], message=rule.message or rule.explanation.split(".")[0],
+            explanation=rule.explanation, suggestions=rule.suggestions,
+        )
+        (strengths if rule.is_strength else findings).append(finding)
+    return ToneResult(findings=findings, strengths=strengths, length=len(text))
+
+
+def paragraph_chunks(text, size=64_000):
+    """(offset, chunk) pieces of about `size` characters, cut only at blank lines so no phrase is split.
+
+    A paragraph longer than `size` stays whole: correctness of offsets matters more than even chunks.
+    """
+    if not text:
+        return []
+    chunks, start = [], 0
+    breaks = re.compile(r"\n[ \t]*\r?\n")
+    while start < len(text):
+        if len(text) - start <= size:
+            chunks.append((start, text[start:]))
+            break
+        m = breaks.search(text, start + size)
+        back = None
+        for b in breaks.finditer(text, start, start + size):
+            back = b
+        cut = back.end() if back is not None and back.end() > start else (m.end() if m else len(text))
+        chunks.append((start, text[start:cut]))
+        start = cut
+    return chunks
+
+
+def shift(finding_dict, offset):
+    """A finding (as a dict) from a chunk, moved to the offsets of the whole text."""
+    return {**finding_dict, "start": finding_dict["start"] + offset, "end": finding_dict["end"] + offset}
+
+
+def analyse_in_chunks(text, *, size=64_000, progress=None, rules=None):
+    """The same reading as analyse(), as plain JSON-ready data, in paragraph chunks for long copy.
+
+    `progress(done, total)` is called after each chunk. Markup is detected once for the whole text so every
+    chunk is read the same way; offsets are shifted back to the whole text.
+    """
+    compiled = rules or load_rules()
+    text = text or ""
+    markup = "html" if looks_like_markup(text) else "plain"
+    chunks = paragraph_chunks(text, size)
+    findings, strengths = [], []
+    for done, (offset, chunk) in enumerate(chunks, start=1):
+        result = analyse(chunk, markup=markup, rules=compiled)
+        findings.extend(shift(f.as_dict(), offset) for f in result.findings)
+        strengths.extend(shift(f.as_dict(), offset) for f in result.strengths)
+        if progress is not None:
+            progress(done, len(chunks))
+    return summary(len(text), findings, strengths)
+
+
+def summary(length, findings, strengths):
+    counts = dict.fromkeys(CATEGORIES, 0)
+    for f in findings + strengths:
+        counts[f["category"]] += 1
+    return {"length": length, "findings": findings, "strengths": strengths, "counts": counts,
+            "tone_index": tone_index(len(findings), len(strengths))}
+
+
+def highlight_parts(text, findings, strengths):
+    """The text cut into plain runs and marked runs, for showing each finding in place.
+
+    Marks are numbered in text order; strengths and findings never overlap (the scan is non-overlapping).
+    Returns [{"text": str, "mark": finding-dict or None, "number": int or None}].
+    """
+    marks = sorted(findings + strengths, key=lambda f: f["start"])
+    parts, pos = [], 0
+    for number, mark in enumerate(marks, start=1):
+        if mark["start"] < pos:
+            continue
+        if mark["start"] > pos:
+            parts.append({"text": text[pos:mark["start"]], "mark": None, "number": None})
+        parts.append({"text": text[mark["start"]:mark["end"]], "mark": mark, "number": number})
+        pos = mark["end"]
+    if pos < len(text):
+        parts.append({"text": text[pos:], "mark": None, "number": None})
+    return parts
+
+
+# --- Measuring the rules against a labelled corpus --------------------------------------------------------
+
+CORPUS_PATH = Path(__file__).with_name("data") / "tone_corpus.tsv"
+
+
+def read_corpus(path=None):
+    """[(label, language, sentence)] from a TSV file; lines starting with # are comments."""
+    rows = []
+    with open(path or CORPUS_PATH, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3 or parts[0] not in ("deficit", "asset", "neutral"):
+                raise ValueError(f"line {number}: expected label<TAB>language<TAB>sentence")
+            rows.append((parts[0], parts[1], parts[2]))
+    return rows
+
+
+def evaluate(rows, rules=None):
+    """Sentence-level precision and recall for the deficit class, plus the confusion and the misses."""
+    compiled = rules or load_rules()
+    tp = fp = fn = tn = 0
+    confusion = {label: {"flagged": 0, "clear": 0} for label in ("deficit", "asset", "neutral")}
+    misses, false_alarms = [], []
+    for label, _language, sentence in rows:
+        result = analyse(sentence, rules=compiled)
+        flagged = result.has_deficit
+        confusion[label]["flagged" if flagged else "clear"] += 1
+        if label == "deficit":
+            tp, fn = (tp + 1, fn) if flagged else (tp, fn + 1)
+            if not flagged:
+                misses.append(sentence)
+        else:
+            fp, tn = (fp + 1, tn) if flagged else (fp, tn + 1)
+            if flagged:
+                false_alarms.append((sentence, [f.matched for f in result.findings]))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return {"tp": tp, "fp": fp, "fn": fn, "tn": tn, "precision": precision, "recall": recall,
+            "confusion": confusion, "misses": misses, "false_alarms": false_alarms}

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("products/", views.product_list, name="product_list"),
+    path("products/new/", views.product_create, name="product_create"),
+    path("products/<int:pk>/", views.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", views.product_edit, name="product_edit"),
+    path("products/<int:pk>/tone/", views.product_tone, name="product_tone"),
+    path("products/<int:pk>/tone/status/", views.product_tone_status, name="product_tone_status"),
+    path("products/<int:pk>/tone/retry/", views.product_tone_retry, name="product_tone_retry"),
+    path("tone/", views.tone_preview, name="tone_preview"),
+]
