@@ -41,6 +41,7 @@ test: install messages
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # The real stack: set DATABASE_URL and REDIS_URL, then run these in separate terminals.
 serve: migrate
@@ -52,9 +53,11 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A assetlens beat --loglevel=info
 
-# Speed at a realistic size, on loopback only: gunicorn + wrk on PostgreSQL (BENCH_DATABASE_URL, default
-# assetlens_bench), scoring throughput, and submit → scored through Redis (BENCH_REDIS_URL) and a real worker.
-# Knobs: BENCH_DISTRICTS/PRODUCTS/AUDITS, BENCH_SECONDS, BENCH_CONNECTIONS (see benchmarks/bench.py).
+# Speed at a realistic size, on loopback only, against PostgreSQL (BENCH_DATABASE_URL, default assetlens_bench):
+# CPU per request of each page in-process, interleaved with /ping/; gunicorn + wrk latency while other leaders
+# save answers; scoring throughput; submit → scored through Redis (BENCH_REDIS_URL) and a real worker.
+# BENCH_QUICK=1 runs the first part only. Knobs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS,
+# BENCH_WRITES_PER_SECOND and more (see benchmarks/bench.py).
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) benchmarks/bench.py

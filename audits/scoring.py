@@ -10,9 +10,11 @@ Formula (also in the README):
 - A question at L / M ≥ 3/4 is a strength; below that it is an opportunity to strengthen.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 STRENGTH_THRESHOLD = Fraction(3, 4)
 
@@ -30,7 +32,7 @@ class QuestionSpec:
     criterion_id: int
     weight: Decimal
     max_level: int
-    level_labels: dict = field(default_factory=dict, hash=False, compare=False)
+    level_labels: dict[int, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,11 @@ class CriterionResult:
 @dataclass(frozen=True)
 class ScoreResult:
     overall: Decimal | None
-    criteria: tuple
-    strengths: tuple  # question ids, strongest and weightiest first
-    opportunities: tuple  # question ids, most room to grow and weightiest first
+    criteria: tuple[CriterionResult, ...]
+    strengths: tuple[int, ...]  # question ids, strongest and weightiest first
+    opportunities: tuple[int, ...]  # question ids, most room to grow and weightiest first
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {
             "overall": None if self.overall is None else str(self.overall),
             "criteria": [
@@ -85,9 +87,12 @@ def round_level(score: Fraction, max_level: int) -> int:
     return int((Decimal(scaled.numerator) / Decimal(scaled.denominator)).quantize(Decimal(1), ROUND_HALF_UP))
 
 
-def score(criteria, questions, answers) -> ScoreResult:
+def score(
+    criteria: Iterable[CriterionSpec], questions: Collection[QuestionSpec], answers: Iterable[AnswerInput]
+) -> ScoreResult:
     questions_by_id = {q.id: q for q in questions}
-    answers_by_question = {}
+    answers_by_question: dict[int, AnswerInput] = {}
+    answer: AnswerInput | None  # reused below for a question's answer, which may be missing
     for answer in answers:
         question = questions_by_id.get(answer.question_id)
         if question is None:
@@ -96,17 +101,18 @@ def score(criteria, questions, answers) -> ScoreResult:
             raise ScoringError(f"Level {answer.level} is outside 0–{question.max_level} for question {question.id}.")
         answers_by_question[answer.question_id] = answer
 
-    by_criterion = {}
+    by_criterion: dict[int, list[QuestionSpec]] = {}
     for question in questions:
         by_criterion.setdefault(question.criterion_id, []).append(question)
 
-    criterion_results = []
+    criterion_results: list[CriterionResult] = []
     overall_num = overall_den = Fraction(0)
-    rated = []
+    rated: list[tuple[QuestionSpec, int, Fraction]] = []
     for criterion in criteria:
         num = den = Fraction(0)
         counted = not_applicable = 0
-        scale_max, labels = 0, {}
+        scale_max = 0
+        labels: dict[int, str] = {}
         for question in by_criterion.get(criterion.id, ()):
             scale_max, labels = question.max_level, question.level_labels
             answer = answers_by_question.get(question.id)

@@ -16,6 +16,7 @@
   Interval (not ordinal) because the levels are evenly spaced descriptors scored as L / M.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -29,11 +30,11 @@ class Spread:
     ratings: int
 
 
-def _dec(value, places="0.01"):
+def _dec(value: Fraction, places: str = "0.01") -> Decimal:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal(places), ROUND_HALF_UP)
 
 
-def _sum_sq_diffs(values):
+def _sum_sq_diffs(values: Sequence[Fraction]) -> Fraction:
     """Σ over ordered pairs i≠j of (v_i − v_j)², in O(n): 2·(n·Σv² − (Σv)²)."""
     n = len(values)
     total = sum(values, Fraction(0))
@@ -41,7 +42,7 @@ def _sum_sq_diffs(values):
     return 2 * (n * squares - total * total)
 
 
-def spread(scores) -> Spread:
+def spread(scores: Iterable[Decimal | str | None]) -> Spread:
     """Range and population standard deviation of the scores that are not None."""
     values = [Fraction(str(s)) for s in scores if s is not None]
     if len(values) < 2:
@@ -53,7 +54,7 @@ def spread(scores) -> Spread:
                   len(values))
 
 
-def krippendorff_alpha_interval(units) -> Fraction | None:
+def krippendorff_alpha_interval(units: Iterable[Iterable[int | None]]) -> Fraction | None:
     """α for `units`: an iterable of lists of ratings (None = missing). None when undefined."""
     pairable = [[Fraction(v) for v in unit if v is not None] for unit in units]
     pairable = [unit for unit in pairable if len(unit) >= 2]
@@ -67,16 +68,16 @@ def krippendorff_alpha_interval(units) -> Fraction | None:
     return 1 - observed / expected
 
 
-def alpha_as_decimal(alpha):
+def alpha_as_decimal(alpha: Fraction | None) -> Decimal | None:
     return None if alpha is None else _dec(alpha, "0.01")
 
 
-def most_disagreement(units_by_key, limit=5):
+def most_disagreement(units_by_key: Mapping[str, Iterable[int | None]], limit: int = 5) -> list[tuple[str, int]]:
     """Keys of the units whose ratings differ most (by range, then by how many pairs differ), largest first.
 
     `units_by_key` maps a question key to its ratings; units where everyone agrees are left out.
     """
-    ranked = []
+    ranked: list[tuple[int, int, str, int]] = []
     for key, ratings in units_by_key.items():
         values = [v for v in ratings if v is not None]
         if len(values) < 2:

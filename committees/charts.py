@@ -6,7 +6,9 @@ their values written on them, so nothing depends on colour; the page puts the sa
 next to it for screen readers (`text_alternative`).
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 from xml.sax.saxutils import escape
 
 ROW = 22
@@ -15,12 +17,15 @@ WIDTH = 720
 # Alternating column fills, both ≥ 3:1 against white (WCAG 1.4.11 non-text contrast).
 FILLS = ("#0b6e4f", "#1f4e99")
 
+# (criterion title, [(product name, score as stored in the report, or None), ...])
+Group = tuple[str, list[tuple[str, str | None]]]
 
-def _short(text, limit=30):
+
+def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def criterion_bars(result, hidden_product_ids=()):
+def criterion_bars(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = ()) -> list[Group]:
     """[(criterion title, [(product name, score or None), ...]), ...] for the products that may be shown."""
     hidden = {int(p) for p in hidden_product_ids}
     products = [p for p in result.get("products", []) if p["id"] not in hidden]
@@ -30,7 +35,8 @@ def criterion_bars(result, hidden_product_ids=()):
     ]
 
 
-def bar_chart_svg(groups, *, title, description, chart_id="criterion-chart", no_score="—", show_values=True):
+def bar_chart_svg(groups: Sequence[Group], *, title: str, description: str, chart_id: str = "criterion-chart",
+                  no_score: str = "—", show_values: bool = True) -> str:
     """A grid of bars: one row per product, one column per criterion (numbered, with a key underneath).
 
     Each bar's length is the score out of 100 across its cell. Products run down the side so long names fit,
@@ -84,7 +90,7 @@ def bar_chart_svg(groups, *, title, description, chart_id="criterion-chart", no_
     return "".join(parts)
 
 
-def text_alternative(groups):
+def text_alternative(groups: Sequence[Group]) -> tuple[list[str], list[tuple[str, list[str | None]]]]:
     """The chart's numbers as (header row, body rows) for a table: products across, criteria down."""
     if not groups:
         return [], []

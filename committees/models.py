@@ -73,7 +73,14 @@ class ComparisonReport(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0)
     stage = models.CharField(max_length=200, blank=True)
+    # What the report's first page shows (reports.split_result); `details` holds what grows with the number of
+    # audits (each audit's scores, every answer and its evidence), read only by a product's page and the exports.
     result = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    # The language the report was asked for in, for the PDF the worker prepares as soon as it is ready.
+    language = models.CharField(max_length=8, blank=True)
+    # Moves on with every agreed level and decision, so a kept PDF is never older than what it shows.
+    revision = models.PositiveIntegerField(default=0)
     failure_message = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -155,3 +162,19 @@ class ConsensusLevel(models.Model):
 
     def __str__(self):
         return f"{self.report_id} · {self.product_id} · {self.criterion_key} = {self.level}"
+
+
+class ReportFile(models.Model):
+    """A comparison report's PDF, built by the worker and kept, for one language, blind set and report revision."""
+
+    report = models.ForeignKey(ComparisonReport, on_delete=models.CASCADE, related_name="files")
+    key = models.CharField(max_length=200)
+    file = models.FileField(upload_to="reports/%Y/%m/")
+    size = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "key"], name="one_file_per_report_key")]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.key}"

@@ -12,9 +12,11 @@
   Krippendorff's alpha (interval) over the questions, and the questions the auditors disagree on most.
 """
 
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from audits import scoring
 
@@ -34,15 +36,15 @@ class QuestionData:
     criterion_key: str
     prompt: str
     weight: Decimal = Decimal(1)
-    levels: tuple = ()  # (value, label) pairs, lowest first
+    levels: tuple[tuple[int, str], ...] = ()  # (value, label) pairs, lowest first
 
 
 @dataclass(frozen=True)
 class VersionData:
     id: int
     label: str
-    criteria: tuple
-    questions: tuple
+    criteria: tuple[CriterionData, ...]
+    questions: tuple[QuestionData, ...]
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class AuditData:
     product_id: int
     auditor: str
     version_id: int
-    answers: tuple = ()
+    answers: tuple[AnswerData, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,20 +71,20 @@ class ProductData:
     id: int
     name: str
     vendor: str = ""
-    tone: dict | None = field(default=None, hash=False, compare=False)
+    tone: dict[str, Any] | None = field(default=None, hash=False, compare=False)
 
 
 class ReportError(ValueError):
     pass
 
 
-def _str(value):
+def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def shared_questions(versions):
+def shared_questions(versions: Sequence[VersionData]) -> list[str]:
     """Question keys every version has, in the order of the first version."""
-    keys = None
+    keys: set[str] | None = None
     for version in versions:
         these = {q.key for q in version.questions}
         keys = these if keys is None else keys & these
@@ -90,12 +92,13 @@ def shared_questions(versions):
     return [q.key for q in first if q.key in (keys or set())]
 
 
-def _mean(values):
-    values = [Fraction(str(v)) for v in values if v is not None]
-    return sum(values, Fraction(0)) / len(values) if values else None
+def _mean(values: Iterable[Decimal | int | str | None]) -> Fraction | None:
+    numbers = [Fraction(str(v)) for v in values if v is not None]
+    return sum(numbers, Fraction(0)) / len(numbers) if numbers else None
 
 
-def build_comparison(products, versions, audits, progress=None):
+def build_comparison(products: Sequence[ProductData], versions: Sequence[VersionData], audits: Collection[AuditData],
+                     progress: Callable[[int, int], object] | None = None) -> dict[str, Any]:
     """The report as a dict of plain JSON values. `progress(done, total)` is called after each product."""
     if not products:
         raise ReportError("There are no products to compare.")
@@ -116,7 +119,7 @@ def build_comparison(products, versions, audits, progress=None):
     criterion_index = {c.key: i for i, c in enumerate(criteria, start=1)}
     question_index = {k: i for i, k in enumerate(shared, start=1)}
 
-    def max_level(question):
+    def max_level(question: QuestionData) -> int:
         return max(value for value, _ in question.levels)
 
     questions_out = [
@@ -125,14 +128,14 @@ def build_comparison(products, versions, audits, progress=None):
          "levels": {str(value): label for value, label in ref_questions[k].levels}}
         for k in shared
     ]
-    criteria_max = {}
-    criteria_labels = {}
+    criteria_max: dict[str, int] = {}
+    criteria_labels: dict[str, dict[int, str]] = {}
     for k in shared:
         q = ref_questions[k]
         criteria_max[q.criterion_key] = max_level(q)
         criteria_labels[q.criterion_key] = dict(q.levels)
 
-    specs_by_version = {}
+    specs_by_version: dict[int, tuple[tuple[scoring.CriterionSpec, ...], tuple[scoring.QuestionSpec, ...]]] = {}
     for version in used_versions:
         own = {q.key: q for q in version.questions}
         own_criteria = {c.key: c for c in version.criteria}
@@ -147,17 +150,18 @@ def build_comparison(products, versions, audits, progress=None):
         )
         specs_by_version[version.id] = (criterion_specs, question_specs)
 
-    audits_by_product = {}
+    audits_by_product: dict[int, list[AuditData]] = {}
     for audit in audits:
         audits_by_product.setdefault(audit.product_id, []).append(audit)
 
-    products_out, answers_out = [], {}
+    products_out: list[dict[str, Any]] = []
+    answers_out: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for done, product in enumerate(products, start=1):
         own_audits = sorted(audits_by_product.get(product.id, []), key=lambda a: a.id)
-        per_audit_criteria = []
-        overall_scores = []
-        ratings = {k: [] for k in shared}  # question key → one level (or None) per audit
-        drill = {k: [] for k in shared}
+        per_audit_criteria: list[dict[int, Decimal | None]] = []
+        overall_scores: list[Decimal | None] = []
+        ratings: dict[str, list[int | None]] = {k: [] for k in shared}  # question key → one level (or None) per audit
+        drill: dict[str, list[dict[str, Any]]] = {k: [] for k in shared}
         for audit in own_audits:
             version = versions_by_id[audit.version_id]
             own_questions = {q.key: q for q in version.questions}
@@ -170,17 +174,18 @@ def build_comparison(products, versions, audits, progress=None):
             per_audit_criteria.append({c.id: c.score for c in result.criteria})
             for k in shared:
                 answer = answers.get(k)
-                counted = answer is not None and not answer.not_applicable and answer.level is not None
-                ratings[k].append(answer.level if counted else None)
+                # The level that counts: None when unanswered, not applicable, or answered without a level.
+                counted = None if answer is None or answer.not_applicable else answer.level
+                ratings[k].append(counted)
                 if answer is not None:
                     drill[k].append({
                         "audit_id": audit.id, "auditor": audit.auditor, "level": answer.level,
-                        "level_label": dict(own_questions[k].levels).get(answer.level, "") if counted else "",
+                        "level_label": "" if counted is None else dict(own_questions[k].levels).get(counted, ""),
                         "not_applicable": answer.not_applicable, "notes": answer.notes,
                         "evidence_url": answer.evidence_url, "evidence_quote": answer.evidence_quote,
                     })
 
-        criteria_out = {}
+        criteria_out: dict[str, dict[str, Any]] = {}
         for c in criteria:
             scores = [row.get(criterion_index[c.key]) for row in per_audit_criteria]
             mean = _mean(scores)
@@ -192,7 +197,7 @@ def build_comparison(products, versions, audits, progress=None):
                 "scores": [_str(v) for v in scores], "range": _str(s.range), "stdev": _str(s.stdev),
             }
 
-        earned = []
+        earned: list[tuple[Fraction, Decimal, int, str, Fraction]] = []  # (L / M, −weight, order, key, mean L)
         for order, k in enumerate(shared):
             mean = _mean(ratings[k])
             if mean is not None:
@@ -203,7 +208,7 @@ def build_comparison(products, versions, audits, progress=None):
         opportunities = sorted((e for e in earned if e[0] < scoring.STRENGTH_THRESHOLD),
                                key=lambda e: (e[0], e[1], e[2]))
 
-        agreement_out = None
+        agreement_out: dict[str, Any] | None = None
         if len(own_audits) >= 2:
             alpha = agreement.krippendorff_alpha_interval(ratings.values())
             agreement_out = {
@@ -242,15 +247,16 @@ def build_comparison(products, versions, audits, progress=None):
     }
 
 
-def _criterion_labels(result):
+def _criterion_labels(result: Mapping[str, Any]) -> dict[str, dict[int, str]]:
     """criterion key → {level: label}, from the criterion's last question as `scoring` does."""
-    labels = {}
+    labels: dict[str, dict[int, str]] = {}
     for q in result.get("questions", []):
         labels[q["criterion_key"]] = {int(k): v for k, v in q["levels"].items()}
     return labels
 
 
-def present(result, hidden_product_ids=(), consensus=None):
+def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
+            consensus: Mapping[tuple[int, str], Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """The stored report shaped for a page or the PDF, for one viewer.
 
     Products in `hidden_product_ids` keep their name but show no scores or answers (blind until the viewer
@@ -264,16 +270,19 @@ def present(result, hidden_product_ids=(), consensus=None):
     labels = _criterion_labels(result)
     answers = result.get("answers", {})
 
-    def question_view(product, key):
+    def question_view(product: Mapping[str, Any], key: str) -> dict[str, Any]:
         q = questions[key]
         return {"key": key, "prompt": q["prompt"], "max_level": q["max_level"],
                 "mean": product.get("question_means", {}).get(key),
                 "answers": answers.get(str(product["id"]), {}).get(key, [])}
 
-    products = []
+    products: list[dict[str, Any]] = []
     for p in result.get("products", []):
-        view = {"id": p["id"], "name": p["name"], "vendor": p.get("vendor", ""), "hidden": p["id"] in hidden,
-                "audits": p["audits"], "audit_count": len(p["audits"]), "tone": p.get("tone")}
+        audits = p.get("audits", [])  # only where the details were joined in (reports.join_result)
+        view: dict[str, Any] = {
+            "id": p["id"], "name": p["name"], "vendor": p.get("vendor", ""), "hidden": p["id"] in hidden,
+            "audits": audits, "audit_count": p.get("audit_count", len(audits)), "tone": p.get("tone"),
+            "has_details": "audits" in p}
         if not view["hidden"]:
             agreement_view = p.get("agreement")
             view.update({
@@ -291,7 +300,7 @@ def present(result, hidden_product_ids=(), consensus=None):
                     "spread": [{"title": c["title"], "range": p["criteria"][c["key"]]["range"],
                                 "stdev": p["criteria"][c["key"]]["stdev"],
                                 # An auditor with nothing counted on a criterion shows as a dash, not "None".
-                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]]["scores"]]}
+                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]].get("scores", [])]}
                                for c in criteria],
                     "disagreements": [{**question_view(p, d["key"]), "range": d["range"]}
                                       for d in agreement_view["disagreements"]],
@@ -299,9 +308,9 @@ def present(result, hidden_product_ids=(), consensus=None):
             })
         products.append(view)
 
-    table = []
+    table: list[dict[str, Any]] = []
     for c in criteria:
-        cells = []
+        cells: list[dict[str, Any]] = []
         for p in result.get("products", []):
             agreed = consensus.get((p["id"], c["key"]))
             if agreed is not None:
@@ -319,3 +328,50 @@ def present(result, hidden_product_ids=(), consensus=None):
         "versions": result.get("versions", []), "mixed_versions": result.get("mixed_versions", False),
         "shared_question_count": len(questions),
     }
+
+
+def split_result(result: dict) -> tuple[dict, dict]:
+    """A built report as (summary, details): what the report's first page shows, and what grows with the number of
+    audits (each product's audits, each audit's criterion scores, every answer with its evidence), stored apart
+    so the first page never reads it. `join_result` puts them back together."""
+    summary = {k: v for k, v in result.items() if k != "answers"}
+    summary["schema"] = 2
+    details = {}
+    products = []
+    for p in result.get("products", []):
+        pid = str(p["id"])
+        details[pid] = {
+            "audits": p.get("audits", []),
+            "criterion_scores": {key: c.get("scores", []) for key, c in p.get("criteria", {}).items()},
+            "answers": result.get("answers", {}).get(pid, {}),
+        }
+        products.append({
+            **{k: v for k, v in p.items() if k != "audits"},
+            "audit_count": len(p.get("audits", [])),
+            "criteria": {key: {k: v for k, v in c.items() if k != "scores"}
+                         for key, c in p.get("criteria", {}).items()},
+        })
+    summary["products"] = products
+    return summary, details
+
+
+def join_result(summary: dict, details: dict, product_ids: "list[int] | None" = None) -> dict:
+    """The whole report again from `split_result`'s two halves (for the CSV, the PDF and one product's page).
+    With `product_ids`, only those products' details are joined in; the others keep their summary."""
+    if "answers" in summary:  # stored before the split: already whole
+        return summary
+    wanted = None if product_ids is None else {int(p) for p in product_ids}
+    products, answers = [], {}
+    for p in summary.get("products", []):
+        pid = str(p["id"])
+        extra = details.get(pid)
+        if extra is None or (wanted is not None and p["id"] not in wanted):
+            products.append(p)
+            continue
+        products.append({
+            **p, "audits": extra["audits"],
+            "criteria": {key: {**c, "scores": extra["criterion_scores"].get(key, [])}
+                         for key, c in p.get("criteria", {}).items()},
+        })
+        answers[pid] = extra["answers"]
+    return {**summary, "products": products, "answers": answers}

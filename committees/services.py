@@ -4,12 +4,13 @@ a comparison (built by the worker once committed), comment, agree a level, recor
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment
-from .tasks import enqueue_build
+from .tasks import enqueue_build, enqueue_pdf
 
 
 def create_committee(form, district, user) -> Committee:
@@ -39,7 +40,7 @@ def request_comparison(committee: Committee, user, products, audits) -> Comparis
     with transaction.atomic():
         report = ComparisonReport.objects.create(
             district=committee.district, committee=committee, requested_by=user,
-            stage=_("Waiting for a worker"), queued_at=timezone.now(),
+            stage=_("Waiting for a worker"), queued_at=timezone.now(), language=get_language() or "",
         )
         report.products.set(products)
         report.audits.set(audits)
@@ -71,12 +72,19 @@ def add_comment(report: ComparisonReport, author, body: str) -> ReportComment:
     return ReportComment.objects.create(report=report, author=author, body=body)
 
 
+def _revise(report: ComparisonReport) -> None:
+    """What the report shows has changed: its kept PDFs are no longer current."""
+    ComparisonReport.objects.filter(pk=report.pk).update(revision=F("revision") + 1)
+
+
 def set_consensus(report: ComparisonReport, product_id: int, criterion_key: str, level: int, reason: str,
                   user) -> ConsensusLevel:
-    consensus, _created = ConsensusLevel.objects.update_or_create(
-        report=report, product_id=product_id, criterion_key=criterion_key,
-        defaults={"level": level, "reason": reason, "set_by": user},
-    )
+    with transaction.atomic():
+        consensus, _created = ConsensusLevel.objects.update_or_create(
+            report=report, product_id=product_id, criterion_key=criterion_key,
+            defaults={"level": level, "reason": reason, "set_by": user},
+        )
+        _revise(report)
     return consensus
 
 
@@ -86,5 +94,12 @@ def record_decision(form, report: ComparisonReport, product, user) -> Decision:
     decision.report = report
     decision.product = product
     decision.decided_by = user
-    decision.save()
+    with transaction.atomic():
+        decision.save()
+        _revise(report)
     return decision
+
+
+def request_pdf(report: ComparisonReport, language: str, hidden: list[int]) -> None:
+    """Ask the worker for this viewer's PDF once the request is committed (it keeps one per key)."""
+    transaction.on_commit(lambda: enqueue_pdf(report.pk, language, hidden))

@@ -10,13 +10,15 @@ from datetime import timedelta
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
-from django.db import DatabaseError
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import reports, selectors
-from .models import ComparisonReport
+from .models import ComparisonReport, ReportFile
 
 log = logging.getLogger(__name__)
 
@@ -81,9 +83,55 @@ def build(report_id: int, on_progress=None) -> str:
 
     result = reports.build_comparison(products, versions, audits, progress=product_done)
     progress(95, _("Saving the report"))
-    ComparisonReport.objects.filter(pk=report_id, status=ComparisonReport.Status.RUNNING).update(
-        status=ComparisonReport.Status.READY, result=result, progress=100, stage=_("Ready"),
-        finished_at=timezone.now())
+    summary, details = reports.split_result(result)
+    with transaction.atomic():
+        saved = ComparisonReport.objects.filter(pk=report_id, status=ComparisonReport.Status.RUNNING).update(
+            status=ComparisonReport.Status.READY, result=summary, details=details, progress=100, stage=_("Ready"),
+            finished_at=timezone.now())
+        if saved:
+            # The PDF most people will ask for (nothing blind, the language it was asked in), made ahead.
+            language = report.language or settings.LANGUAGE_CODE
+            transaction.on_commit(lambda: enqueue_pdf(report_id, language, []))
+    return "built"
+
+
+def pdf_key(report: ComparisonReport, language: str, hidden: list[int]) -> str:
+    """What a kept PDF depends on besides the report's build: its language, who is blind, and the revision of the
+    committee's agreed levels and decisions it shows."""
+    blind = ",".join(str(p) for p in sorted(hidden))
+    return f"{language}:{blind}:{report.revision}:{report.finished_at.timestamp():.6f}"
+
+
+def enqueue_pdf(report_id: int, language: str, hidden: list[int]) -> None:
+    try:
+        build_report_pdf.delay(report_id, language, sorted(hidden))
+    except Exception:  # noqa: BLE001 - the download page offers to try again
+        log.warning("Could not enqueue the PDF of comparison report %s.", report_id)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=2, soft_time_limit=120, time_limit=150)
+def build_report_pdf(self, report_id: int, language: str, hidden: list[int]) -> str:
+    """Render and keep one PDF of a ready report. Safe to run twice: one file per key is kept."""
+    from . import exports, report_view
+
+    report = (ComparisonReport.objects.select_related("committee").defer("details")
+              .filter(pk=report_id, status=ComparisonReport.Status.READY).first())
+    if report is None:
+        return "skipped"
+    key = pdf_key(report, language, hidden)
+    if ReportFile.objects.filter(report=report, key=key).exists():
+        return "kept"
+    report = ComparisonReport.objects.select_related("committee").get(pk=report_id)
+    with translation.override(language):
+        data = exports.to_pdf(report_view.pdf_html(report, set(hidden)))
+    kept = ReportFile(report=report, key=key, size=len(data))
+    kept.file.save(f"comparison-{report.pk}.pdf", ContentFile(data), save=False)
+    try:
+        with transaction.atomic():
+            kept.save()
+    except IntegrityError:  # another worker kept the same PDF first
+        kept.file.delete(save=False)
+        return "kept"
     return "built"
 
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
     path("reports/<int:pk>/report.csv", views.report_csv, name="report_csv"),
     path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
+    path("reports/<int:pk>/products/<int:product_pk>/", views.report_product, name="report_product"),
     path("reports/<int:pk>/comments/", views.report_comment, name="report_comment"),
     path("reports/<int:pk>/consensus/", views.report_consensus, name="report_consensus"),
     path("reports/<int:pk>/decisions/", views.report_decision, name="report_decision"),

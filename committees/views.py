@@ -9,19 +9,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assetlens.cache import remembered
 from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits.models import Audit
 
-from . import charts, exports, reports, selectors, services
+from . import exports, report_view, reports, selectors, services, tasks
 from .forms import (
     AuditRequestForm,
     CommentForm,
@@ -30,7 +27,7 @@ from .forms import (
     ConsensusForm,
     DecisionForm,
 )
-from .models import Committee, ComparisonReport
+from .models import Committee, ComparisonReport, ReportFile
 
 
 def _committee(request, pk):
@@ -49,7 +46,7 @@ def _member_committee(request, pk):
 def _report(request, pk):
     """The report, for members of its committee in the viewer's district only (one query)."""
     return get_object_or_404(
-        ComparisonReport.objects.select_related("committee", "requested_by"),
+        ComparisonReport.objects.select_related("committee", "requested_by").defer("details"),
         pk=pk, district=request.district, committee__district=request.district,
         committee__memberships__user=request.user,
     )
@@ -111,7 +108,8 @@ def committee_detail(request, pk):
     is_member = any(m.id == request.user.id for m in members)
     return render(request, "committees/committee_detail.html", {
         "committee": committee, "members": members, "request_rows": request_rows, "is_member": is_member,
-        "reports": committee.reports.select_related("requested_by").prefetch_related("products")[:20]
+        "reports": committee.reports.select_related("requested_by").defer("result", "details")
+        .prefetch_related("products")[:20]
         if is_member else [],
         "decisions": committee.decisions.select_related("product", "decided_by")[:20],
         "request_form": AuditRequestForm(committee=committee) if request.membership.is_district_admin else None,
@@ -148,31 +146,14 @@ def report_create(request, pk):
                   status=400 if form.errors else 200)
 
 
-def _report_view(request, report, for_print=False):
-    """Everything the page and the PDF show, shaped for this viewer (blind products hidden)."""
-    result = report.result or {}
-    product_ids = [p["id"] for p in result.get("products", [])]
-    hidden = selectors.blind_product_ids(request.user, request.district.id, product_ids)
-    view = reports.present(result, hidden, selectors.consensus(report))
-    groups = charts.criterion_bars(result, hidden)
-    header, body = charts.text_alternative(groups)
-    if not for_print:
-        # Most of the page, and of its rendering time: every product's answers and evidence. A ready report's
-        # result never changes, so the rendered sections are kept under what they depend on.
-        view["products_html"] = mark_safe(remembered(
-            f"report-products:{report.pk}:{report.finished_at.isoformat()}:{get_language()}:{sorted(hidden)}",
-            lambda: render_to_string("committees/report_products.html", {"view": view}, request)))
-    view.update({
-        # Safe: charts.py escapes every piece of text it draws.
-        "chart": mark_safe(charts.bar_chart_svg(
-            groups, title=_("Criterion scores by product"),
-            description=_("One row per product and one numbered column per criterion, with the key under the "
-                          "chart. A bar that fills its cell is a score of 100. The table after the chart gives "
-                          "the same numbers."),
-            no_score=_("no score"), show_values=not for_print)),
-        "chart_header": header, "chart_body": body, "hidden_count": len(hidden),
-    })
-    return view
+def _hidden(request, report) -> set[int]:
+    """The report's products this viewer is blind to (blind until they submit their own audit)."""
+    product_ids = [p["id"] for p in (report.result or {}).get("products", [])]
+    return selectors.blind_product_ids(request.user, request.district.id, product_ids)
+
+
+def _report_view(request, report):
+    return report_view.report_view(report, _hidden(request, report), request=request)
 
 
 @district_required
@@ -221,8 +202,9 @@ def _ready_report(request, pk):
 @district_required
 def report_csv(request, pk):
     report = _ready_report(request, pk)
-    result = report.result or {}
-    hidden = selectors.blind_product_ids(request.user, request.district.id, [p["id"] for p in result["products"]])
+    hidden = _hidden(request, report)
+    details = ComparisonReport.objects.filter(pk=report.pk).values_list("details", flat=True).get()
+    result = reports.join_result(report.result or {}, details or {})
     response = HttpResponse(exports.to_csv(report.pk, result, hidden), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.csv"'
     return response
@@ -230,14 +212,39 @@ def report_csv(request, pk):
 
 @district_required
 def report_pdf(request, pk):
+    """The report's PDF for this viewer, kept by the worker; asked for and waited on when there is none yet."""
     report = _ready_report(request, pk)
-    html = render_to_string("committees/report_pdf.html", {
-        "report": report, "committee": report.committee, "view": _report_view(request, report, for_print=True),
-        "decisions": report.decisions.select_related("product", "decided_by"),
-    }, request=request)
-    response = HttpResponse(exports.to_pdf(html), content_type="application/pdf")
+    hidden = sorted(_hidden(request, report))
+    key = tasks.pdf_key(report, get_language(), hidden)
+    kept = ReportFile.objects.filter(report=report, key=key).first()
+    if kept is None:
+        services.request_pdf(report, get_language(), hidden)  # in-process without a worker: kept at once
+        kept = ReportFile.objects.filter(report=report, key=key).first()
+    if request.GET.get("check") == "1":
+        return JsonResponse({"done": kept is not None, "url": reverse("report_pdf", args=[report.pk])})
+    if kept is None:
+        return render(request, "committees/report_pdf_wait.html", {"report": report, "committee": report.committee},
+                      status=202)
+    with kept.file.open("rb") as stored:  # a few hundred KiB at most: read whole, the connection is not held
+        response = HttpResponse(stored.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.pdf"'
     return response
+
+
+@district_required
+def report_product(request, pk, product_pk):
+    """One product of a ready report: every audit, each auditor's scores, every answer and its evidence."""
+    report = _ready_report(request, pk)
+    if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
+        raise Http404("This product is not in this report.")
+    hidden = _hidden(request, report)
+    details = ComparisonReport.objects.filter(pk=report.pk).values_list("details", flat=True).get()
+    result = reports.join_result(report.result or {}, details or {}, [product_pk])
+    view = reports.present(result, hidden, selectors.consensus(report))
+    product = next(p for p in view["products"] if p["id"] == product_pk)
+    return render(request, "committees/report_product.html", {
+        "report": report, "committee": report.committee, "product": product, "product_view": {"products": [product]},
+    })
 
 
 def _rerender(request, report, **forms):

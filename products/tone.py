@@ -15,9 +15,11 @@ import hashlib
 import html
 import re
 import tomllib
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypedDict, cast
 
 RULES_PATH = Path(__file__).with_name("data") / "tone_rules.toml"
 
@@ -59,10 +61,10 @@ class Rule:
     message: str
     explanation: str
     suggestions: tuple[str, ...]
-    conditions: dict = field(default_factory=dict, hash=False, compare=False)
+    conditions: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     @property
-    def is_strength(self):
+    def is_strength(self) -> bool:
         return self.category == "strength"
 
 
@@ -80,10 +82,10 @@ class Finding:
     suggestions: tuple[str, ...]
 
     @property
-    def is_strength(self):
+    def is_strength(self) -> bool:
         return self.category == "strength"
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["suggestions"] = list(self.suggestions)
         return data
@@ -96,23 +98,23 @@ class ToneResult:
     length: int
 
     @property
-    def has_deficit(self):
+    def has_deficit(self) -> bool:
         return bool(self.findings)
 
-    def counts(self):
+    def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(CATEGORIES, 0)
         for f in self.findings + self.strengths:
             counts[f.category] += 1
         return counts
 
-    def tone_index(self):
+    def tone_index(self) -> float | None:
         return tone_index(len(self.findings), len(self.strengths))
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return summary(self.length, [f.as_dict() for f in self.findings], [f.as_dict() for f in self.strengths])
 
 
-def tone_index(deficits, strengths):
+def tone_index(deficits: int, strengths: int) -> float | None:
     """Advisory 0–4 reading of the copy: the share of asset-based phrases among all tone signals.
 
     None when the copy carries no signal either way, so silence is never read as a judgement.
@@ -126,7 +128,7 @@ def tone_index(deficits, strengths):
 
 # --- Compiling the rule file -------------------------------------------------------------------------------
 
-def _alt_regex(alt):
+def _alt_regex(alt: str) -> str:
     if "_" in alt:  # several words as one alternative: do_not
         return SEP.join(_alt_regex(part) for part in alt.split("_"))
     stem = alt.endswith("*")
@@ -144,14 +146,14 @@ def _alt_regex(alt):
     return "".join(out) + (r"\w*" if stem else r"(?!\w)")
 
 
-def _token_regex(token):
+def _token_regex(token: str) -> str:
     if token == "#":
         return NUMBER + r"(?!\w)"
     alts = token.split("|")
     return "(?:" + "|".join(_alt_regex(a) for a in alts) + ")"
 
 
-def compile_phrase(phrase):
+def compile_phrase(phrase: str) -> str:
     """A phrase of the rule language as a regex. Words are separated by spaces.
 
     word        the word, any case, accents optional (atrás also matches atras)
@@ -177,14 +179,15 @@ def compile_phrase(phrase):
     return out
 
 
-def _first_keys(phrase):
+def _first_keys(phrase: str) -> tuple[set[str], set[str]]:
     """(exact words, stems) a match of this phrase can start with, accent-free and lower case."""
     first = phrase.split()[0]
     if first == "#":
         return {"#"}, set()
     if first.startswith(("[", "~")):
         raise RuleError(f"pattern {phrase!r} must start with a word")
-    exact, stems = set(), set()
+    exact: set[str] = set()
+    stems: set[str] = set()
     for alt in first.split("|"):
         if alt.endswith("*"):
             stems.add(alt[:-1].lower().translate(DEACCENT))
@@ -196,29 +199,40 @@ def _first_keys(phrase):
     return exact, stems
 
 
-def _phrases_regex(phrases, prefix="", suffix=""):
+def _phrases_regex(phrases: Sequence[str], prefix: str = "", suffix: str = "") -> re.Pattern[str] | None:
     if not phrases:
         return None
     body = "|".join(compile_phrase(p) for p in phrases)
     return re.compile(prefix + "(?:" + body + ")" + suffix, re.IGNORECASE)
 
 
+class Conditions(TypedDict):
+    """A rule's conditions, compiled: the phrase checks as regexes (None when the rule has none) and two flags."""
+
+    followed: re.Pattern[str] | None
+    preceded: re.Pattern[str] | None
+    sentence: re.Pattern[str] | None
+    only_if: re.Pattern[str] | None
+    rejected: bool
+    quoted: bool
+
+
 @dataclass
 class CompiledRules:
     rules: list[Rule]
-    by_word: dict  # first word → combined regex with one named group per rule pattern
-    by_stem: dict  # stem → combined regex
-    stem_lengths: tuple
-    group_rule: dict  # group name → Rule
-    conditions: dict  # rule id → compiled condition checks
-    rejection: re.Pattern | None
+    by_word: dict[str, _LazyEntry]  # first word → combined regex with one named group per rule pattern
+    by_stem: dict[str, _LazyEntry]  # stem → combined regex
+    stem_lengths: tuple[int, ...]
+    group_rule: dict[str, Rule]  # group name → Rule
+    conditions: dict[str, Conditions]  # rule id → compiled condition checks
+    rejection: re.Pattern[str] | None
 
 
 CONDITION_KEYS = {"unless_followed_by", "unless_preceded_by", "unless_sentence_has", "unless_rejected",
                   "unless_quoted_rejection", "only_if_sentence_has"}
 
 
-def _validate(raw, index):
+def _validate(raw: Mapping[str, Any], index: int) -> None:
     rid = raw.get("id") or f"rule #{index + 1}"
     for key in ("id", "language", "category", "severity", "patterns", "explanation"):
         if not raw.get(key):
@@ -234,6 +248,12 @@ def _validate(raw, index):
         raise RuleError(f"{rid}: unknown condition(s) {', '.join(sorted(unknown))}")
 
 
+# One first word's regexes: its patterns combined (one named group each), and each pattern on its own.
+Entry = tuple[re.Pattern[str], list[tuple[str, re.Pattern[str]]]]
+# (rule id, kind of check, sentence start, sentence end) → whether the check's phrases occur in that sentence.
+ConditionCache = dict[tuple[str, str, int, int], bool]
+
+
 class _LazyEntry:
     """The regexes for one first word, compiled the first time a text contains that word.
 
@@ -242,11 +262,11 @@ class _LazyEntry:
 
     __slots__ = ("pieces", "value")
 
-    def __init__(self, pieces):
-        self.pieces = pieces
-        self.value = None
+    def __init__(self, pieces: list[tuple[str, str]]) -> None:
+        self.pieces = pieces  # (group name, regex source)
+        self.value: Entry | None = None
 
-    def get(self):
+    def get(self) -> Entry:
         if self.value is None:
             self.value = (
                 re.compile("|".join(f"(?P<{n}>{rx})" for n, rx in self.pieces), re.IGNORECASE),
@@ -255,9 +275,10 @@ class _LazyEntry:
         return self.value
 
 
-def compile_rules(data):
+def compile_rules(data: Mapping[str, Any]) -> CompiledRules:
     """Build the scanner from the parsed rule file (a dict, as tomllib returns it)."""
-    rules, seen = [], set()
+    rules: list[Rule] = []
+    seen: set[str] = set()
     for i, raw in enumerate(data.get("rule", [])):
         _validate(raw, i)
         if raw["id"] in seen:
@@ -273,7 +294,9 @@ def compile_rules(data):
     entries = sorted(
         ((rule, p) for rule in rules for p in rule.patterns), key=lambda rp: -len(rp[1].split())
     )
-    word_groups, stem_groups, group_rule = {}, {}, {}
+    word_groups: dict[str, list[tuple[str, str]]] = {}
+    stem_groups: dict[str, list[tuple[str, str]]] = {}
+    group_rule: dict[str, Rule] = {}
     for n, (rule, phrase) in enumerate(entries):
         name = f"g{n}"
         group_rule[name] = rule
@@ -284,11 +307,11 @@ def compile_rules(data):
         for key in stems:
             stem_groups.setdefault(key, []).append(piece)
 
-    def combine(groups):
+    def combine(groups: dict[str, list[tuple[str, str]]]) -> dict[str, _LazyEntry]:
         return {k: _LazyEntry(v) for k, v in groups.items()}
 
     settings = data.get("settings", {})
-    conditions = {}
+    conditions: dict[str, Conditions] = {}
     for rule in rules:
         c = rule.conditions
         conditions[rule.id] = {
@@ -309,14 +332,14 @@ def compile_rules(data):
 
 
 @lru_cache(maxsize=4)
-def rules_version(path=None):
+def rules_version(path: str | Path | None = None) -> str:
     """A short name for the rules in force: a reading kept under it is never served after the rules change."""
     path = Path(path) if path else RULES_PATH
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)
-def load_rules(path=None):
+def load_rules(path: str | Path | None = None) -> CompiledRules:
     path = Path(path) if path else RULES_PATH
     with open(path, "rb") as fh:
         return compile_rules(tomllib.load(fh))
@@ -337,49 +360,55 @@ _HTML_HINT = re.compile(r"</?(?:p|div|span|br|a|b|i|em|strong|li|ul|ol|h[1-6]|se
                         r"|\{%|\{\{|&(?:nbsp|amp|#\d+);", re.IGNORECASE)
 
 
-def looks_like_markup(text):
+def looks_like_markup(text: str) -> bool:
     return _HTML_HINT.search(text) is not None
 
 
 class OffsetMap:
     """Clean-text offsets → original offsets. Pieces copied verbatim map linearly; replaced pieces map whole."""
 
-    def __init__(self, length):
+    starts: list[int]
+    orig_starts: list[int]
+    orig_ends: list[int]
+    copied: list[bool]
+
+    def __init__(self, length: int) -> None:
         self.starts, self.orig_starts, self.orig_ends, self.copied = [], [], [], []
         self.length = length
 
-    def add(self, clean_start, orig_start, orig_end, copied):
+    def add(self, clean_start: int, orig_start: int, orig_end: int, copied: bool) -> None:
         self.starts.append(clean_start)
         self.orig_starts.append(orig_start)
         self.orig_ends.append(orig_end)
         self.copied.append(copied)
 
-    def _span(self, i):
+    def _span(self, i: int) -> tuple[int, int]:
         k = bisect.bisect_right(self.starts, i) - 1
         if self.copied[k]:
             pos = self.orig_starts[k] + (i - self.starts[k])
             return pos, pos + 1
         return self.orig_starts[k], self.orig_ends[k]
 
-    def to_original(self, start, end):
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
         return self._span(start)[0], self._span(end - 1)[1]
 
 
-def strip_markup(text):
+def strip_markup(text: str) -> tuple[str, OffsetMap]:
     """(clean text, OffsetMap) for HTML or a Django template. Linear: each closer is searched for once."""
-    out, omap = [], OffsetMap(len(text))
+    out: list[str] = []
+    omap = OffsetMap(len(text))
     clean_len = 0
     pos = 0
-    last_found = {}
+    last_found: dict[str, tuple[int, int]] = {}  # closer → (searched from, found at or -1)
 
-    def emit(piece, orig_start, orig_end, copied):
+    def emit(piece: str, orig_start: int, orig_end: int, copied: bool) -> None:
         nonlocal clean_len
         if piece:
             omap.add(clean_len, orig_start, orig_end, copied)
             out.append(piece)
             clean_len += len(piece)
 
-    def find_closer(closer, start):
+    def find_closer(closer: str, start: int) -> int:
         # Remember where each closer was last found, so many openers sharing one closer cost one search.
         searched_from, found = last_found.get(closer, (len(text) + 1, -1))
         if searched_from <= start and (found < 0 or found >= start):
@@ -392,7 +421,7 @@ def strip_markup(text):
         last_found[closer] = (start, found)
         return found
 
-    def emit_template_text(inner_start, inner_end):
+    def emit_template_text(inner_start: int, inner_end: int) -> None:
         for m in _TEMPLATE_TEXT.finditer(text, inner_start, inner_end):
             s, e = m.start(1) + 1, m.end(1) - 1
             emit("\n", m.start(), m.start(1) + 1, False)
@@ -446,7 +475,7 @@ def strip_markup(text):
 
 # --- Matching ----------------------------------------------------------------------------------------------
 
-def _sentence_bounds(text, start, end):
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around a match, bounded. A run-on text with no sentence end is cut into fixed blocks, so
     matches in the same sentence or block share one window (and one cached condition check)."""
     lo = max(0, start - WINDOW)
@@ -459,13 +488,13 @@ def _sentence_bounds(text, start, end):
     return s, e
 
 
-def _is_quoted(text, start, end):
+def _is_quoted(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
     return before in QUOTES and after in QUOTES
 
 
-def _suppressed(compiled, rule, text, start, end, cache):
+def _suppressed(compiled: CompiledRules, rule: Rule, text: str, start: int, end: int, cache: ConditionCache) -> bool:
     cond = compiled.conditions[rule.id]
     if cond["followed"] is not None and cond["followed"].match(text, end):
         return True
@@ -475,7 +504,7 @@ def _suppressed(compiled, rule, text, start, end, cache):
         return False
     s, e = _sentence_bounds(text, start, end)
 
-    def in_sentence(kind, rx):
+    def in_sentence(kind: str, rx: re.Pattern[str]) -> bool:
         key = (rule.id, kind, s, e)
         if key not in cache:
             cache[key] = rx.search(text, s, e) is not None
@@ -498,12 +527,12 @@ def _suppressed(compiled, rule, text, start, end, cache):
     return False
 
 
-def _candidates(compiled, word):
+def _candidates(compiled: CompiledRules, word: str) -> list[Entry]:
     """The combined regexes of the rules that can start with this word (most words have none)."""
     key = word.lower()
     if not key.isascii():
         key = key.translate(DEACCENT)
-    found = []
+    found: list[Entry] = []
     entry = compiled.by_word.get(key)
     if entry is not None:
         found.append(entry.get())
@@ -518,7 +547,8 @@ def _candidates(compiled, word):
     return found
 
 
-def _match_at(compiled, entry, text, start, languages, cache):
+def _match_at(compiled: CompiledRules, entry: Entry, text: str, start: int, languages: Container[str] | None,
+              cache: ConditionCache) -> tuple[Rule, int] | None:
     """The longest unsuppressed rule match at `start` for one first word: (rule, end) or None.
 
     The combined regex finds the first candidate in one call; only when that one is suppressed by its
@@ -528,11 +558,11 @@ def _match_at(compiled, entry, text, start, languages, cache):
     m = combined.match(text, start)
     if m is None:
         return None
-    rule = compiled.group_rule[m.lastgroup]
+    rule = compiled.group_rule[cast(str, m.lastgroup)]  # every alternative is a named group
     wanted = languages is None or rule.language in languages
     if wanted and not _suppressed(compiled, rule, text, start, m.end(), cache):
         return rule, m.end()
-    best = None
+    best: tuple[Rule, int] | None = None
     for name, single in singles:
         rule = compiled.group_rule[name]
         if languages is not None and rule.language not in languages:
@@ -545,11 +575,11 @@ def _match_at(compiled, entry, text, start, languages, cache):
     return best
 
 
-def scan(text, compiled, languages=None):
+def scan(text: str, compiled: CompiledRules, languages: Container[str] | None = None) -> list[tuple[Rule, int, int]]:
     """(rule, start, end) in clean-text offsets: leftmost, longest, non-overlapping."""
-    found = []
+    found: list[tuple[Rule, int, int]] = []
     resume = 0
-    cache = {}
+    cache: ConditionCache = {}
     for w in WORD.finditer(text):
         start = w.start()
         if start < resume:
@@ -557,7 +587,7 @@ def scan(text, compiled, languages=None):
         candidates = _candidates(compiled, w.group())
         if not candidates:
             continue
-        best = None
+        best: tuple[Rule, int] | None = None
         for entry in candidates:
             hit = _match_at(compiled, entry, text, start, languages, cache)
             if hit is not None and (best is None or hit[1] > best[1]):
@@ -568,7 +598,8 @@ def scan(text, compiled, languages=None):
     return found
 
 
-def analyse(text, *, markup="auto", rules=None, languages=None):
+def analyse(text: str | None, *, markup: str = "auto", rules: CompiledRules | None = None,
+            languages: Container[str] | None = None) -> ToneResult:
     """Read `text` for tone. markup: "auto" (detect HTML/template), "html" (strip), or "plain".
 
     Returns a ToneResult whose offsets index the text as given.
@@ -576,11 +607,13 @@ def analyse(text, *, markup="auto", rules=None, languages=None):
     compiled = rules or load_rules()
     text = text or ""
     use_markup = markup == "html" or (markup == "auto" and looks_like_markup(text))
+    omap: OffsetMap | None
     if use_markup:
         clean, omap = strip_markup(text)
     else:
         clean, omap = text, None
-    findings, strengths = [], []
+    findings: list[Finding] = []
+    strengths: list[Finding] = []
     for rule, start, end in scan(clean, compiled, languages):
         if omap is not None:
             start, end = omap.to_original(start, end)
@@ -593,21 +626,22 @@ def analyse(text, *, markup="auto", rules=None, languages=None):
     return ToneResult(findings=findings, strengths=strengths, length=len(text))
 
 
-def paragraph_chunks(text, size=64_000):
+def paragraph_chunks(text: str, size: int = 64_000) -> list[tuple[int, str]]:
     """(offset, chunk) pieces of about `size` characters, cut only at blank lines so no phrase is split.
 
     A paragraph longer than `size` stays whole: correctness of offsets matters more than even chunks.
     """
     if not text:
         return []
-    chunks, start = [], 0
+    chunks: list[tuple[int, str]] = []
+    start = 0
     breaks = re.compile(r"\n[ \t]*\r?\n")
     while start < len(text):
         if len(text) - start <= size:
             chunks.append((start, text[start:]))
             break
         m = breaks.search(text, start + size)
-        back = None
+        back: re.Match[str] | None = None
         for b in breaks.finditer(text, start, start + size):
             back = b
         cut = back.end() if back is not None and back.end() > start else (m.end() if m else len(text))
@@ -616,12 +650,13 @@ def paragraph_chunks(text, size=64_000):
     return chunks
 
 
-def shift(finding_dict, offset):
+def shift(finding_dict: Mapping[str, Any], offset: int) -> dict[str, Any]:
     """A finding (as a dict) from a chunk, moved to the offsets of the whole text."""
     return {**finding_dict, "start": finding_dict["start"] + offset, "end": finding_dict["end"] + offset}
 
 
-def analyse_in_chunks(text, *, size=64_000, progress=None, rules=None):
+def analyse_in_chunks(text: str | None, *, size: int = 64_000, progress: Callable[[int, int], object] | None = None,
+                      rules: CompiledRules | None = None) -> dict[str, Any]:
     """The same reading as analyse(), as plain JSON-ready data, in paragraph chunks for long copy.
 
     `progress(done, total)` is called after each chunk. Markup is detected once for the whole text so every
@@ -631,7 +666,8 @@ def analyse_in_chunks(text, *, size=64_000, progress=None, rules=None):
     text = text or ""
     markup = "html" if looks_like_markup(text) else "plain"
     chunks = paragraph_chunks(text, size)
-    findings, strengths = [], []
+    findings: list[dict[str, Any]] = []
+    strengths: list[dict[str, Any]] = []
     for done, (offset, chunk) in enumerate(chunks, start=1):
         result = analyse(chunk, markup=markup, rules=compiled)
         findings.extend(shift(f.as_dict(), offset) for f in result.findings)
@@ -641,7 +677,7 @@ def analyse_in_chunks(text, *, size=64_000, progress=None, rules=None):
     return summary(len(text), findings, strengths)
 
 
-def summary(length, findings, strengths):
+def summary(length: int, findings: list[dict[str, Any]], strengths: list[dict[str, Any]]) -> dict[str, Any]:
     counts = dict.fromkeys(CATEGORIES, 0)
     for f in findings + strengths:
         counts[f["category"]] += 1
@@ -649,14 +685,15 @@ def summary(length, findings, strengths):
             "tone_index": tone_index(len(findings), len(strengths))}
 
 
-def highlight_parts(text, findings, strengths):
+def highlight_parts(text: str, findings: list[dict[str, Any]], strengths: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The text cut into plain runs and marked runs, for showing each finding in place.
 
     Marks are numbered in text order; strengths and findings never overlap (the scan is non-overlapping).
     Returns [{"text": str, "mark": finding-dict or None, "number": int or None}].
     """
     marks = sorted(findings + strengths, key=lambda f: f["start"])
-    parts, pos = [], 0
+    parts: list[dict[str, Any]] = []
+    pos = 0
     for number, mark in enumerate(marks, start=1):
         if mark["start"] < pos:
             continue
@@ -674,9 +711,9 @@ def highlight_parts(text, findings, strengths):
 CORPUS_PATH = Path(__file__).with_name("data") / "tone_corpus.tsv"
 
 
-def read_corpus(path=None):
+def read_corpus(path: str | Path | None = None) -> list[tuple[str, str, str]]:
     """[(label, language, sentence)] from a TSV file; lines starting with # are comments."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     with open(path or CORPUS_PATH, encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             line = line.rstrip("\n")
@@ -689,12 +726,13 @@ def read_corpus(path=None):
     return rows
 
 
-def evaluate(rows, rules=None):
+def evaluate(rows: Iterable[tuple[str, str, str]], rules: CompiledRules | None = None) -> dict[str, Any]:
     """Sentence-level precision and recall for the deficit class, plus the confusion and the misses."""
     compiled = rules or load_rules()
     tp = fp = fn = tn = 0
     confusion = {label: {"flagged": 0, "clear": 0} for label in ("deficit", "asset", "neutral")}
-    misses, false_alarms = [], []
+    misses: list[str] = []
+    false_alarms: list[tuple[str, list[str]]] = []
     for label, _language, sentence in rows:
         result = analyse(sentence, rules=compiled)
         flagged = result.has_deficit

@@ -6,10 +6,15 @@ another criterion is reported as moved, not as removed and added. Keys stay stab
 that is what lets answers be carried over and versions be compared.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 QUESTION_DETAIL_FIELDS = ("help_text", "asset_example", "deficit_example", "required", "allow_not_applicable")
+
+# A version, criterion, question or level as `serialization.export` gives it.
+Data = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -23,8 +28,8 @@ class FieldChange:
 class LevelChange:
     value: int
     kind: str  # "added", "removed" or "changed"
-    before: dict | None
-    after: dict | None
+    before: Data | None
+    after: Data | None
 
 
 @dataclass
@@ -33,8 +38,8 @@ class QuestionChange:
     kind: str  # "added", "removed" or "changed"
     prompt: str
     criterion_key: str
-    before: dict | None = None
-    after: dict | None = None
+    before: Data | None = None
+    after: Data | None = None
     reworded: bool = False
     reweighted: bool = False
     moved: bool = False
@@ -47,8 +52,8 @@ class CriterionChange:
     key: str
     kind: str  # "added", "removed" or "changed"
     title: str
-    before: dict | None = None
-    after: dict | None = None
+    before: Data | None = None
+    after: Data | None = None
     retitled: bool = False
     reweighted: bool = False
     reordered: bool = False
@@ -62,48 +67,49 @@ class VersionDiff:
     unchanged_question_keys: list[str]
 
     @property
-    def is_empty(self):
+    def is_empty(self) -> bool:
         return not self.criteria and not self.questions
 
-    def questions_of(self, kind):
+    def questions_of(self, kind: str) -> list[QuestionChange]:
         return [q for q in self.questions if q.kind == kind]
 
     @property
-    def added(self):
+    def added(self) -> list[QuestionChange]:
         return self.questions_of("added")
 
     @property
-    def removed(self):
+    def removed(self) -> list[QuestionChange]:
         return self.questions_of("removed")
 
     @property
-    def changed(self):
+    def changed(self) -> list[QuestionChange]:
         return self.questions_of("changed")
 
     @property
-    def reworded(self):
+    def reworded(self) -> list[QuestionChange]:
         return [q for q in self.questions if q.reworded]
 
     @property
-    def reweighted(self):
+    def reweighted(self) -> list[QuestionChange]:
         return [q for q in self.questions if q.reweighted]
 
 
-def _weight(value):
+def _weight(value: object) -> object:
+    """The weight as a Decimal to two places, or the value itself when it is not a number."""
     try:
         return Decimal(str(value if value is not None else 1)).quantize(Decimal("0.01"))
     except ArithmeticError:
         return value
 
 
-def _levels_by_value(question):
+def _levels_by_value(question: Mapping[str, Any]) -> dict[int, Data]:
     return {lv["value"]: lv for lv in question.get("levels") or []}
 
 
-def level_changes(before, after):
+def level_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[LevelChange]:
     """Levels added, removed, or with a new label or descriptor, by level value."""
     old, new = _levels_by_value(before), _levels_by_value(after)
-    changes = []
+    changes: list[LevelChange] = []
     for value in sorted(set(old) | set(new)):
         a, b = old.get(value), new.get(value)
         if a is None:
@@ -115,7 +121,7 @@ def level_changes(before, after):
     return changes
 
 
-def answer_carries_over(before, after):
+def answer_carries_over(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
     """An answer given to `before` still means the same for `after`: same key, same prompt, same levels."""
     return (
         before.get("key") == after.get("key")
@@ -124,16 +130,16 @@ def answer_carries_over(before, after):
     )
 
 
-def _questions(data):
+def _questions(data: Mapping[str, Any]) -> dict[str, tuple[str, Data]]:
     """key → (criterion key, question) in document order."""
-    found = {}
+    found: dict[str, tuple[str, Data]] = {}
     for criterion in data.get("criteria") or []:
         for question in criterion.get("questions") or []:
             found.setdefault(question.get("key"), (criterion.get("key"), question))
     return found
 
 
-def _compare_question(key, old_ckey, old, new_ckey, new):
+def _compare_question(key: str, old_ckey: str, old: Data, new_ckey: str, new: Data) -> QuestionChange | None:
     change = QuestionChange(key=key, kind="changed", prompt=new.get("prompt", ""), criterion_key=new_ckey,
                             before=old, after=new)
     change.reworded = old.get("prompt") != new.get("prompt")
@@ -149,10 +155,10 @@ def _compare_question(key, old_ckey, old, new_ckey, new):
     return None
 
 
-def _compare_criteria(old_data, new_data):
+def _compare_criteria(old_data: Mapping[str, Any], new_data: Mapping[str, Any]) -> list[CriterionChange]:
     old = {c.get("key"): (i, c) for i, c in enumerate(old_data.get("criteria") or [])}
     new = {c.get("key"): (i, c) for i, c in enumerate(new_data.get("criteria") or [])}
-    changes = []
+    changes: list[CriterionChange] = []
     for key, (position, criterion) in new.items():
         if key not in old:
             changes.append(CriterionChange(key, "added", criterion.get("title", ""), after=criterion))
@@ -172,10 +178,11 @@ def _compare_criteria(old_data, new_data):
     return changes
 
 
-def compare(old_data, new_data):
+def compare(old_data: Mapping[str, Any], new_data: Mapping[str, Any]) -> VersionDiff:
     """Every difference from `old_data` to `new_data`, criteria and questions, in the new version's order."""
     old_q, new_q = _questions(old_data), _questions(new_data)
-    questions, unchanged = [], []
+    questions: list[QuestionChange] = []
+    unchanged: list[str] = []
     for key, (ckey, question) in new_q.items():
         if key not in old_q:
             questions.append(QuestionChange(key, "added", question.get("prompt", ""), ckey, after=question))

@@ -1,7 +1,7 @@
-// While a worker scores the audit, ask for its status and show the result as soon as it is ready.
+// While a worker scores an audit or lays out a PDF, ask for its status and go to the result as soon as it is ready.
 (function () {
   "use strict";
-  var box = document.getElementById("scoring-status");
+  var box = document.querySelector("[data-poll-status]");
   if (!box) { return; }
   var delay = 1000;
   function poll() {

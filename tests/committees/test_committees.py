@@ -25,6 +25,7 @@ from committees.models import (
     ConsensusLevel,
     Decision,
     ReportComment,
+    ReportFile,
 )
 from products.models import Product
 from tests.audits.helpers import answered_audit
@@ -193,7 +194,12 @@ def test_report_hides_a_product_the_viewer_still_owes_an_audit_of(
     [other] = products_with_audits(district_a, version, leader, 1, level=1)
     report = ready_report(committee, leader, [product, other], django_capture_on_commit_callbacks)
     page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
-    assert "Opens after your audit" in page and "Evidence for question 0" in page  # other product's evidence
+    assert "Opens after your audit" in page
+    # Each product's evidence is on its own page: the other product's opens, the owed one stays blind.
+    other_page = member_client.get(reverse("report_product", args=[report.pk, other.pk])).content.decode()
+    assert "Evidence for question 0" in other_page
+    owed_page = member_client.get(reverse("report_product", args=[report.pk, product.pk])).content.decode()
+    assert "Evidence for question" not in owed_page and "open up once you submit your own audit" in owed_page
     rows = list(csv.DictReader(io.StringIO(member_client.get(reverse("report_csv", args=[report.pk])).content
                                            .decode())))
     assert {r["product"] for r in rows} == {other.name}
@@ -503,13 +509,44 @@ def test_a_decision_about_a_product_outside_the_report_is_refused(member_client,
 # --- Exports through the report link --------------------------------------------------------------------
 
 
-def test_member_downloads_csv_and_pdf(member_client, report):
+def test_member_downloads_csv_and_pdf(member_client, report, django_capture_on_commit_callbacks):
     response = member_client.get(reverse("report_csv", args=[report.pk]))
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 2 * 20  # 2 products × 1 audit × 20 questions of the default rubric
-    pdf = member_client.get(reverse("report_pdf", args=[report.pk]))
+    pdf = download_pdf(member_client, report, django_capture_on_commit_callbacks)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def download_pdf(client, report, capture):
+    """As a member's browser does: ask, let the worker's job run once committed, and download."""
+    url = reverse("report_pdf", args=[report.pk])
+    with capture(execute=True):
+        first = client.get(url)
+    return first if first.status_code == 200 else client.get(url)
+
+
+def test_the_worker_prepares_the_pdf_and_the_download_is_served_from_storage(
+        member_client, report, django_capture_on_commit_callbacks, django_assert_num_queries):
+    url = reverse("report_pdf", args=[report.pk])
+    # Made by the worker as soon as the report was ready: served from storage, nothing rendered.
+    kept = ReportFile.objects.get(report=report)
+    with django_assert_num_queries(7):  # session, person, report, blind set (3), kept file
+        pdf = member_client.get(url)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and len(pdf.content) == kept.size
+    # An agreed level changes what the PDF shows: the kept one is no longer served; the member waits for a new one.
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(reverse("report_consensus", args=[report.pk]), {
+            "product": report.result["products"][0]["id"], "criterion_key": report.result["criteria"][0]["key"],
+            "level": "3", "reason": "We talked it over"})
+    with django_capture_on_commit_callbacks(execute=False) as asked:  # the worker has not run yet
+        waiting = member_client.get(url)
+    assert waiting.status_code == 202 and "Your PDF is being prepared" in waiting.content.decode()
+    assert member_client.get(url + "?check=1").json() == {"done": False, "url": url}
+    for callback in asked:  # the worker's turn
+        callback()
+    assert member_client.get(url + "?check=1").json()["done"] is True
+    assert member_client.get(url).content.startswith(b"%PDF") and ReportFile.objects.filter(report=report).count() == 2
 
 
 # --- Scale -------------------------------------------------------------------------------------------------
@@ -654,7 +691,7 @@ def test_pdf_for_a_member_who_still_owes_an_audit_leaves_that_product_out(
     scored_audit(product, version, leader, level=4)
     [other] = products_with_audits(district_a, version, leader, 1, level=1)
     report = ready_report(committee, leader, [product, other], django_capture_on_commit_callbacks)
-    pdf = member_client.get(reverse("report_pdf", args=[report.pk])).content
+    pdf = download_pdf(member_client, report, django_capture_on_commit_callbacks).content
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Opens after your audit" in text
     assert "100.0" not in text  # ReadAlong's scores (every question at 4) stay hidden
