@@ -3,6 +3,8 @@
 Scoring is handed to the worker (audits.tasks) once the submission is committed.
 """
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -13,10 +15,13 @@ from rubrics.models import RubricVersion
 from .models import Answer, Audit
 from .tasks import enqueue_scoring
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 ANSWER_FIELDS = ("level", "not_applicable", "notes", "evidence_url", "evidence_quote")
 
 
-def start_audit(product: Product, version: RubricVersion, user) -> Audit:
+def start_audit(product: Product, version: RubricVersion, user: "User") -> Audit:
     return Audit.objects.create(district_id=product.district_id, product=product, rubric_version=version,
                                 auditor=user)
 

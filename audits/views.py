@@ -5,12 +5,15 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from assetlens import stash
+from assetlens.cache import remembered
 from assetlens.tenancy import district_required
 from committees import selectors as committee_selectors
 from products import selectors as product_selectors
@@ -25,9 +28,11 @@ from .models import Audit
 
 
 def _district_audit(request, pk) -> Audit:
-    return get_object_or_404(
+    audit = get_object_or_404(
         Audit.objects.select_related("product", "auditor", "rubric_version__rubric"), pk=pk, district=request.district
     )
+    audit.district = request.district  # the same row: spare the page a query for it
+    return audit
 
 
 def _own_draft(request, pk) -> Audit:
@@ -93,7 +98,49 @@ def _copy_panel(audit, criterion):
     """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
     if criterion.key != product_selectors.COPY_CRITERION_KEY:
         return None
-    return shown_review(product_services.copy_review(audit.product))
+    return shown_review(product_services.copy_review(audit.product), level=3)
+
+
+_PART, _CHECKED = mark_safe("\x00part\x00"), mark_safe("\x00checked\x00")
+
+
+def _render_question_blocks(questions) -> list[dict]:
+    blocks = []
+    for index, question in enumerate(questions, start=1):
+        html = render_to_string("audits/_question_static.html",
+                                {"question": question, "number": index, "part": _PART, "checked": _CHECKED})
+        head, examples, *choices = html.split(_PART)
+        values = [str(level.value) for level in question.levels.all()]
+        if question.allow_not_applicable:
+            values.append("na")
+        pairs = zip(values, choices, strict=True)
+        blocks.append({"head": head, "examples": examples,
+                       "choices": [(value, *choice.split(_CHECKED)) for value, choice in pairs]})
+    return blocks
+
+
+def question_blocks(version, number: int, questions) -> list[dict]:
+    """The parts of a section's question cards that only the rubric version and the language decide (prompt,
+    help, examples, each level's label and descriptor) as HTML, kept for a published version: it never changes."""
+    if not version.is_published or version.published_at is None:
+        blocks = _render_question_blocks(questions)
+    else:
+        key = (f"question-blocks:{version.pk}:{version.published_at.timestamp():.6f}:{number}:"
+               f"{get_language()}")
+        blocks = remembered(key, lambda: _render_question_blocks(questions))
+    return [{"head": mark_safe(b["head"]), "examples": mark_safe(b["examples"]),
+             "choices": [(value, mark_safe(before), mark_safe(after)) for value, before, after in b["choices"]]}
+            for b in blocks]
+
+
+def _question_cards(form, version, number, questions):
+    """(question, its fields, the level chosen as posted or saved, its kept HTML) for each question card."""
+    blocks = question_blocks(version, number, questions)
+    cards = []
+    for (question, fields), block in zip(form.question_rows(), blocks, strict=True):
+        chosen = fields["level"].value()
+        cards.append((question, fields, "" if chosen in (None, "") else str(chosen), block))
+    return cards
 
 
 @district_required
@@ -163,6 +210,7 @@ def audit_section(request, pk, number):
         "saved_ids": {qid for qid, a in saved.items() if a.is_answered},
         "show_missing": request.GET.get("check") == "1",
         "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
+        "question_cards": _question_cards(form, audit.rubric_version, number, questions),
     })
 
 

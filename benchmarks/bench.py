@@ -22,7 +22,9 @@ BENCH_MEDIA_ROOT (default /tmp/assetlens-bench-media), not into the repository.
    than 200, and p50 as a multiple of signed-in /ping/'s. The session comes from a real sign-in. All the while,
    the other leaders of the same district save answers (the section form's autosave POST) through the same server
    at BENCH_WRITES_PER_SECOND in all (default 20), from BENCH_WRITERS threads (default 16), each on its own draft;
-   the rate they reached is shown per page.
+   the rate they reached is shown per page. Also per page: the CPU gunicorn's processes used, as a share of one
+   CPU (a figure well under the worker count means other processes on the machine took the CPU) and per request
+   served (wrk's and the saves together).
 3. Scoring throughput: audits per second through the pure audits.scoring.score.
 4. Worker end-to-end latency: submit → scored, through Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14)
    and a real celery worker, BENCH_E2E_SUBMITS submits (default 30) one at a time. Skipped if BENCH_REDIS_URL= .
@@ -441,6 +443,19 @@ def start_gunicorn():
     raise SystemExit("gunicorn did not start within 30 s")
 
 
+def server_cpu_seconds(pid):
+    """CPU seconds used so far by a process and its children (gunicorn's master and its workers), from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, …
+        except (OSError, IndexError):
+            continue  # a process that just ended
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def stop_process(process, timeout=30):
     process.send_signal(signal.SIGTERM)
     try:
@@ -595,7 +610,7 @@ def bench_wrk(leader, pages):
               f"{leader.membership.district.slug} saved at {WRITES_PER_SECOND:g}/s in all; load average "
               f"{os.getloadavg()[0]:.1f} before", flush=True)
         print(f"{'page':<34}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'req/s':>9}{'non-200':>9}{'sock err':>9}"
-              f"{'writes/s':>10}{'p50/ping':>10}")
+              f"{'writes/s':>10}{'p50/ping':>10}{'srv CPU%':>10}{'CPU ms/req':>11}")
         baseline = None
         with saving_answers(slots, WRITES_PER_SECOND) as writes:
             for page in pages:
@@ -608,14 +623,18 @@ def bench_wrk(leader, pages):
                 try:
                     run_wrk(page.path, cookie, 2, 4)  # warm up templates, connections and what pages keep
                     saved_before, started = writes.saved, time.monotonic()
+                    cpu_before = server_cpu_seconds(server.pid)
                     f = run_wrk(page.path, cookie, SECONDS, CONNECTIONS)
-                    rate = (writes.saved - saved_before) / (time.monotonic() - started)
+                    cpu = server_cpu_seconds(server.pid) - cpu_before
+                    elapsed = time.monotonic() - started
+                    rate = (writes.saved - saved_before) / elapsed
                 except (subprocess.SubprocessError, StopIteration, ValueError) as exc:
                     print(f"{page.name:<34}  wrk failed: {exc.__class__.__name__}: {exc}"[:200], flush=True)
                     continue
                 baseline = baseline or f["p50"]
                 print(f"{page.name:<34}{f['p50']:>9.1f}{f['p90']:>9.1f}{f['p99']:>9.1f}{f['rps']:>9.0f}"
-                      f"{f['not_ok']:>9.0f}{f['socket_errors']:>9.0f}{rate:>10.1f}{f['p50'] / baseline:>9.1f}x",
+                      f"{f['not_ok']:>9.0f}{f['socket_errors']:>9.0f}{rate:>10.1f}{f['p50'] / baseline:>9.1f}x"
+                      f"{cpu / elapsed * 100:>9.0f}%{cpu * 1000 / (f['requests'] + rate * elapsed):>11.1f}",
                       flush=True)
         print(f"({writes.saved} answers saved meanwhile, {writes.failed} not saved"
               f"{f'; last: {writes.last_error}' if writes.failed else ''}; load average {os.getloadavg()[0]:.1f} "

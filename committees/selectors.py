@@ -8,16 +8,21 @@ they have submitted their own. Scores are hidden too, since they are made of ans
 
 import logging
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from assetlens.models import District
 from audits.models import Answer, Audit
 from products import selectors as product_selectors
+from products.models import Product
 from rubrics.models import Criterion, Level, Question
 
 from . import reports
 from .models import AuditRequest, Committee, CommitteeMember, ComparisonReport, Decision
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +32,7 @@ MAX_PRODUCTS = 12
 # --- Who sees what ----------------------------------------------------------------------------------
 
 
-def blind_product_ids(user, district_id: int, product_ids: Iterable[int]) -> set[int]:
+def blind_product_ids(user: "User", district_id: int, product_ids: Iterable[int]) -> set[int]:
     """The products among `product_ids` whose other people's answers `user` may not see yet (3 queries)."""
     product_ids = list(product_ids)
     if not product_ids:
@@ -35,7 +40,8 @@ def blind_product_ids(user, district_id: int, product_ids: Iterable[int]) -> set
     owed = set(AuditRequest.objects.filter(
         committee__district_id=district_id, member=user, product_id__in=product_ids,
     ).values_list("product_id", flat=True))
-    submitted, drafts = set(), set()
+    submitted: set[int] = set()
+    drafts: set[int] = set()
     for product_id, status in Audit.objects.filter(
         district_id=district_id, auditor=user, product_id__in=product_ids
     ).values_list("product_id", "status"):
@@ -46,14 +52,14 @@ def blind_product_ids(user, district_id: int, product_ids: Iterable[int]) -> set
     return owed - submitted
 
 
-def may_see_answers(user, audit: Audit) -> bool:
+def may_see_answers(user: "User", audit: Audit) -> bool:
     """May `user` see this audit's answers and score? Always for their own; else not while blind."""
     if audit.auditor_id == user.id:
         return True
     return audit.product_id not in blind_product_ids(user, audit.district_id, [audit.product_id])
 
 
-def committees_for(user, district: District) -> QuerySet[Committee]:
+def committees_for(user: "User", district: District) -> QuerySet[Committee]:
     return district.committees.filter(memberships__user=user)
 
 
@@ -62,11 +68,11 @@ def recent_decisions(district: District, limit: int = 5) -> QuerySet[Decision]:
     return Decision.objects.filter(committee__district=district).select_related("product", "committee")[:limit]
 
 
-def is_member(user, committee: Committee) -> bool:
+def is_member(user: "User", committee: Committee) -> bool:
     return CommitteeMember.objects.filter(committee=committee, user=user).exists()
 
 
-def comparable_audits(district: District, products) -> QuerySet[Audit]:
+def comparable_audits(district: District, products: Iterable[Product]) -> QuerySet[Audit]:
     """The audits of these products that are scored, so their answers are final."""
     return Audit.objects.filter(district=district, product__in=products, status=Audit.Status.SCORED)
 
@@ -85,15 +91,15 @@ def consensus(report: ComparisonReport) -> dict:
 
 def version_data(version_ids: set[int], labels: dict[int, str]) -> list:
     """Plain rubric structure for several versions in three queries, oldest first."""
-    criteria = {}
+    criteria: dict[int, list[reports.CriterionData]] = {}
     for c in Criterion.objects.filter(version_id__in=version_ids).order_by("version_id", "order", "id"):
         criteria.setdefault(c.version_id, []).append(reports.CriterionData(c.key, c.title, c.weight))
-    levels = {}
+    levels: dict[int, list[tuple[int, str]]] = {}
     for question_id, value, label in Level.objects.filter(
         question__criterion__version_id__in=version_ids
     ).order_by("question_id", "value").values_list("question_id", "value", "label"):
         levels.setdefault(question_id, []).append((value, label))
-    questions = {}
+    questions: dict[int, list[reports.QuestionData]] = {}
     for q in Question.objects.filter(criterion__version_id__in=version_ids).select_related("criterion").order_by(
         "criterion__version_id", "criterion__order", "order", "id"
     ):
@@ -113,7 +119,7 @@ def tone_summary(copy: str) -> dict | None:
         log.warning("Tone reading skipped for a comparison report: %s", exc)
         return None
 
-    def brief(found):
+    def brief(found: list[dict[str, Any]]) -> list[dict[str, str]]:
         return [{"matched": f["matched"], "message": f["message"]} for f in found[:3]]
 
     return {"tone_index": result["tone_index"], "strength_count": len(result["strengths"]),
@@ -127,7 +133,7 @@ def report_inputs(report: ComparisonReport) -> tuple[list, list, list]:
                 for p in report.products.filter(district_id=report.district_id).order_by("name", "id")]
     audits = list(report.audits.filter(district_id=report.district_id, product__district_id=report.district_id)
                   .select_related("auditor", "rubric_version__rubric").order_by("id"))
-    answers = {}
+    answers: dict[int, list[reports.AnswerData]] = {}
     for row in Answer.objects.filter(audit__in=[a.id for a in audits]).values_list(
         "audit_id", "question__criterion__key", "question__key", "level", "not_applicable", "notes",
         "evidence_url", "evidence_quote",

@@ -1,7 +1,9 @@
 """Every write a committee member or district admin makes: form and change a committee, ask for audits, ask for
 a comparison (built by the worker once committed), comment, agree a level, record a decision."""
 
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -9,11 +11,20 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assetlens.models import District
+from audits.models import Audit
+from products.models import Product
+
 from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment
 from .tasks import enqueue_build, enqueue_pdf
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def create_committee(form, district, user) -> Committee:
+    from .forms import CommitteeForm, DecisionForm
+
+
+def create_committee(form: "CommitteeForm", district: District, user: "User") -> Committee:
     with transaction.atomic():
         committee = form.save(commit=False)
         committee.district = district
@@ -23,19 +34,20 @@ def create_committee(form, district, user) -> Committee:
     return committee
 
 
-def update_committee(form) -> Committee:
+def update_committee(form: "CommitteeForm") -> Committee:
     with transaction.atomic():
         return form.save()
 
 
-def request_audits(committee: Committee, product, members, user) -> None:
+def request_audits(committee: Committee, product: Product, members: Iterable["User"], user: "User") -> None:
     with transaction.atomic():
         for member in members:
             AuditRequest.objects.get_or_create(committee=committee, product=product, member=member,
                                                defaults={"requested_by": user})
 
 
-def request_comparison(committee: Committee, user, products, audits) -> ComparisonReport:
+def request_comparison(committee: Committee, user: "User", products: Iterable[Product],
+                       audits: Iterable[Audit]) -> ComparisonReport:
     """Create the report with its products and audits, and hand it to a worker once committed."""
     with transaction.atomic():
         report = ComparisonReport.objects.create(
@@ -68,7 +80,7 @@ def retry(report: ComparisonReport) -> bool:
     return bool(claimed)
 
 
-def add_comment(report: ComparisonReport, author, body: str) -> ReportComment:
+def add_comment(report: ComparisonReport, author: "User", body: str) -> ReportComment:
     return ReportComment.objects.create(report=report, author=author, body=body)
 
 
@@ -78,7 +90,7 @@ def _revise(report: ComparisonReport) -> None:
 
 
 def set_consensus(report: ComparisonReport, product_id: int, criterion_key: str, level: int, reason: str,
-                  user) -> ConsensusLevel:
+                  user: "User") -> ConsensusLevel:
     with transaction.atomic():
         consensus, _created = ConsensusLevel.objects.update_or_create(
             report=report, product_id=product_id, criterion_key=criterion_key,
@@ -88,7 +100,7 @@ def set_consensus(report: ComparisonReport, product_id: int, criterion_key: str,
     return consensus
 
 
-def record_decision(form, report: ComparisonReport, product, user) -> Decision:
+def record_decision(form: "DecisionForm", report: ComparisonReport, product: Product, user: "User") -> Decision:
     decision = form.save(commit=False)
     decision.committee = report.committee
     decision.report = report

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import reports, selectors
+from . import exports, report_view, reports, selectors
 from .models import ComparisonReport, ReportFile
 
 log = logging.getLogger(__name__)
@@ -112,8 +112,6 @@ def enqueue_pdf(report_id: int, language: str, hidden: list[int]) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=2, soft_time_limit=120, time_limit=150)
 def build_report_pdf(self, report_id: int, language: str, hidden: list[int]) -> str:
     """Render and keep one PDF of a ready report. Safe to run twice: one file per key is kept."""
-    from . import exports, report_view
-
     report = (ComparisonReport.objects.select_related("committee").defer("details")
               .filter(pk=report_id, status=ComparisonReport.Status.READY).first())
     if report is None:

@@ -1,9 +1,13 @@
 """A copy's tone reading shaped for a page: labels in the reader's language, the copy cut into highlighted
 parts, findings numbered in the order they appear. Used by the copy review and the audit's copy section."""
 
-from django.utils.translation import gettext_lazy
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 
-from . import tone
+from assetlens.cache import remembered
+
+from . import selectors, tone
 
 CATEGORY_LABELS = {
     "urgency": gettext_lazy("Urgency and fear"),
@@ -40,8 +44,18 @@ def review_context(text, reading):
             "has_findings": bool(findings or strengths)}
 
 
-def shown_review(review):
-    """A copy review (products.services.copy_review) shaped for the page."""
+def shown_review(review, level=2):
+    """A copy review (products.services.copy_review) shaped for the page, the marked-up copy and findings as HTML
+    kept under the copy's reading key, the language and the heading level: it depends on nothing else."""
     if review["state"] != "ready":
         return review
-    return {"state": "ready", "inline": review["inline"], **review_context(review["text"], review["reading"])}
+    reading = review["reading"]
+
+    def render():
+        return render_to_string("products/_tone_findings.html",
+                                {"review": review_context(review["text"], reading), "level": level})
+
+    key = f"{selectors.reading_key(review['text'])}:html:{get_language()}:{level}"
+    return {"state": "ready", "inline": review["inline"], "tone_index": reading["tone_index"],
+            "findings": reading["findings"], "strengths": reading["strengths"],
+            "html": mark_safe(remembered(key, render))}

@@ -71,11 +71,9 @@ def searched_products(district: District, query: str, page_number: str | None) -
 
 def with_audit_counts(page: Page) -> None:
     """Add audit_count and last_audit to the products on one page: counted for those rows only."""
-    from audits.models import Audit
-
     ids = [p.id for p in page.object_list]
-    counts = {row["product_id"]: row for row in Audit.objects.filter(product_id__in=ids).values("product_id")
-              .annotate(n=Count("id"), last=Max("updated_at"))}
+    counts = {row["id"]: row for row in Product.objects.filter(id__in=ids).values("id")
+              .annotate(n=Count("audits"), last=Max("audits__updated_at"))}
     for product in page.object_list:
         row = counts.get(product.id, {})
         product.audit_count = row.get("n", 0)

@@ -1,20 +1,28 @@
 """Writes about products, and handing long copy to the worker."""
 
 import logging
+from typing import TYPE_CHECKING
 
 from celery.result import AsyncResult
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from assetlens.celery import app as celery_app
+from assetlens.models import District
 
 from . import selectors
 from .models import Product
+from .tasks import analyse_product_copy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from .forms import ProductForm
 
 log = logging.getLogger(__name__)
 
 
-def create_product(form, district, user) -> Product:
+def create_product(form: "ProductForm", district: District, user: "User") -> Product:
     product = form.save(commit=False)
     product.district = district
     product.created_by = user
@@ -22,7 +30,7 @@ def create_product(form, district, user) -> Product:
     return product
 
 
-def update_product(form) -> Product:
+def update_product(form: "ProductForm") -> Product:
     return form.save()
 
 
@@ -40,8 +48,6 @@ def copy_review(product: Product) -> dict:
     Returns {"state": "empty"|"ready"|"running"|"failed", ...}. "ready" carries the text and its reading;
     "running" carries done/total; "failed" a message.
     """
-    from .tasks import analyse_product_copy
-
     text = product.marketing_copy or ""
     if not text.strip():
         return {"state": "empty"}

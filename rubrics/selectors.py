@@ -4,7 +4,7 @@ start on, and a version's structure (criteria → questions → levels) in order
 from collections import OrderedDict
 from threading import Lock
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from assetlens.models import District
 
@@ -27,11 +27,11 @@ def current_version_for(district: District) -> RubricVersion | None:
 
     A district's own variant wins over the shared default once it has a published version.
     """
-    published = RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED).select_related("rubric")
-    own = published.filter(rubric__district=district).order_by("-published_at", "-number").first()
-    if own is not None:
-        return own
-    return published.filter(rubric__district__isnull=True, rubric__is_default=True).order_by("-number").first()
+    # One query: the district's own published versions rank above the shared default's, newest first in each.
+    return (RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED)
+            .filter(Q(rubric__district=district) | Q(rubric__district__isnull=True, rubric__is_default=True))
+            .annotate(own=Case(When(rubric__district=district, then=Value(1)), default=Value(0)))
+            .select_related("rubric").order_by("-own", "-published_at", "-number").first())
 
 
 def _load_structure(version: RubricVersion) -> list[Criterion]:

@@ -4,33 +4,53 @@ Versions are copied through the same plain structure the JSON export uses, so a 
 export can never disagree about what a rubric is.
 """
 
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+
+from assetlens.models import District
 
 from . import serialization
 from .models import Criterion, Level, Question, Rubric, RubricVersion
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 MODELS = {"Rubric": Rubric, "RubricVersion": RubricVersion, "Criterion": Criterion, "Question": Question,
           "Level": Level}
 
+# A criterion or a question: the ordered parts a person can move up and down among their siblings.
+_Part = TypeVar("_Part", Criterion, Question)
+
+
+class LevelRow(TypedDict):
+    """One level of a question as the edit form gives it to save_question()."""
+
+    value: int
+    label: str
+    descriptor: str
+
 
 class PublishError(Exception):
-    def __init__(self, problems):
+    def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
 
 
-def version_data(version):
+def version_data(version: RubricVersion) -> dict[str, Any]:
     """The version as plain data (the documented JSON shape): what diffs, copies and checks work on."""
     return serialization.export(version)
 
 
-def publish_problems(version):
+def publish_problems(version: RubricVersion) -> list[str]:
     """Everything that stops this version from being published, each as 'where: what'."""
     return serialization.validate(version_data(version))
 
 
-def start_draft(rubric, user=None, source=None):
+def start_draft(rubric: Rubric, user: "User | None" = None, source: RubricVersion | None = None) -> RubricVersion:
     """The rubric's draft to edit: the existing one, or a new copy of `source` (default: latest published).
 
     Keys are copied unchanged, so answers and comparisons can follow a question from version to version.
@@ -53,7 +73,7 @@ def start_draft(rubric, user=None, source=None):
             return rubric.versions.get(status=RubricVersion.Status.DRAFT)
 
 
-def publish(version):
+def publish(version: RubricVersion) -> bool:
     """Freeze a draft and make it the version new audits use. False when it was already published.
 
     Raises PublishError with every problem when the draft is not ready; nothing changes then.
@@ -74,7 +94,7 @@ def publish(version):
     return bool(claimed)
 
 
-def adopt(default_rubric, district, name, user=None):
+def adopt(default_rubric: Rubric, district: District, name: str, user: "User | None" = None) -> RubricVersion:
     """A district's own variant of a shared rubric: a draft copy of its latest published version."""
     source = default_rubric.latest_published()
     if source is None:
@@ -89,25 +109,25 @@ def adopt(default_rubric, district, name, user=None):
     return version
 
 
-def name_taken(name, district, exclude_pk=None):
+def name_taken(name: str, district: District | None, exclude_pk: int | None = None) -> bool:
     clash = Rubric.objects.filter(name__iexact=name.strip(), district=district)
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     return clash.exists()
 
 
-def import_rubric(data, district, user=None):
+def import_rubric(data: dict[str, Any], district: District | None, user: "User | None" = None) -> RubricVersion:
     """Create a rubric from validated data as an unpublished draft, all in one transaction."""
     with transaction.atomic():
         return serialization.build(data, district=district, publish=False, created_by=user, **MODELS)
 
 
-def next_order(siblings):
+def next_order(siblings: QuerySet[Criterion] | QuerySet[Question]) -> int:
     last = siblings.order_by("-order").values_list("order", flat=True).first()
     return (last or 0) + 1
 
 
-def move(part, siblings, direction):
+def move(part: _Part, siblings: QuerySet[_Part], direction: str | None) -> bool:
     """Swap `part` with its neighbour above ("up") or below ("down"). False at either end."""
     if direction == "up":
         neighbour = siblings.filter(order__lt=part.order).order_by("-order").first()
@@ -127,13 +147,14 @@ def move(part, siblings, direction):
     return True
 
 
-def without_stale_translations(translations, changed_fields):
+def without_stale_translations(translations: dict[str, dict[str, str]] | None,
+                               changed_fields: Collection[str]) -> dict[str, dict[str, str]]:
     """Translations minus the fields whose original text just changed: a wrong translation is worse than none.
 
     >>> without_stale_translations({"es": {"prompt": "¿…?", "help_text": "…"}}, ["prompt"])
     {'es': {'help_text': '…'}}
     """
-    result = {}
+    result: dict[str, dict[str, str]] = {}
     for lang, fields in (translations or {}).items():
         kept = {name: text for name, text in fields.items() if name not in changed_fields}
         if kept:
@@ -141,7 +162,8 @@ def without_stale_translations(translations, changed_fields):
     return result
 
 
-def save_question(question, criterion, level_rows, changed_fields=()):
+def save_question(question: Question, criterion: Criterion, level_rows: Iterable[LevelRow],
+                  changed_fields: Collection[str] = ()) -> Question:
     """Save a draft question and its levels (plain dicts of value, label, descriptor) in one transaction.
 
     Levels are rewritten as a set, so values can be renumbered (0↔1) without colliding; nothing refers to a
@@ -164,7 +186,7 @@ def save_question(question, criterion, level_rows, changed_fields=()):
     return question
 
 
-def discard_draft(version):
+def discard_draft(version: RubricVersion) -> bool:
     """Throw a draft away. A rubric that only ever had this draft (a fresh adoption or import) goes with it.
 
     False when the version is published (or gone): published versions are kept for the audits that use them.

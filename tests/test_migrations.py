@@ -95,7 +95,8 @@ def make_old_world(apps):
     for username, district, role in (("alder-leader", alder, "leader"), ("alder-committee", alder, "committee_member"),
                                      ("alder-admin", alder, "district_admin"), ("birch-leader", birch, "leader")):
         people[username] = User_.objects.create(username=username, password=PASSWORD_HASH,
-                                                first_name=username.split("-")[1].title(), email=f"{username}@k12.example")
+                                                first_name=username.split("-")[1].title(),
+                                                email=f"{username}@k12.example")
         Membership_.objects.create(user=people[username], district=district, role=role)
     leader, member, admin = people["alder-leader"], people["alder-committee"], people["alder-admin"]
 

@@ -19,6 +19,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler, get_internal_wsgi_application
 from django.urls import NoReverseMatch, reverse
 
+from assetlens.models import District
+from audits.models import Audit
+from committees.models import ComparisonReport
+from products.models import Product
+from rubrics.selectors import current_version_for
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -48,10 +54,6 @@ def _url(name, *args):
 
 def plan(languages):
     """Every screenshot as (who, which page); looked up before the browser starts, so the ORM stays synchronous."""
-    from audits.models import Audit
-    from products.models import Product
-    from rubrics.selectors import current_version_for
-
     shots = []
     leader, committee, admin = "riverbend-leader", "riverbend-committee", "riverbend-admin"
     scored = Audit.objects.filter(
@@ -68,19 +70,11 @@ def plan(languages):
             shots.append(Shot(f"04-audit-review{suffix}", leader, reverse("audit_review", args=[draft.pk]), lang))
         if scored:
             shots.append(Shot(f"05-audit-result{suffix}", leader, reverse("audit_result", args=[scored.pk]), lang))
-    # Pages other parts of AssetLens add; each is taken only where this install has it.
     shots.append(Shot("06-committees", committee, _url("committee_list")))
-    try:
-        from committees.models import ComparisonReport
-    except ImportError:
-        ComparisonReport = None
-    if ComparisonReport is not None:
-        report = ComparisonReport.objects.filter(district__slug="riverbend").order_by("-id").first()
-        if report is not None:
-            shots.append(Shot("07-comparison-report", committee, reverse("report_detail", args=[report.pk])))
+    report = ComparisonReport.objects.filter(district__slug="riverbend").order_by("-id").first()
+    if report is not None:
+        shots.append(Shot("07-comparison-report", committee, reverse("report_detail", args=[report.pk])))
     shots.append(Shot("08-rubrics", admin, _url("rubric_list")))
-    from assetlens.models import District
-
     version = current_version_for(District.objects.filter(slug="riverbend").first())
     if version is not None:
         shots.append(Shot("09-rubric-version", admin, _url("rubric_version", version.pk)))
