@@ -47,7 +47,7 @@ def _own_draft(request, pk) -> Audit:
 def dashboard(request):
     context = selectors.dashboard_page(request.district, request.GET.get("status", ""), request.GET.get("page"))
     context.update({
-        "statuses": Audit.Status.choices,
+        "statuses": Audit.Status.choices, "status_labels": dict(Audit.Status.choices),
         "blind_product_ids": committee_selectors.blind_product_ids(
             request.user, request.district.id, {a.product_id for a in context["page"]}),
         "recent_decisions": committee_selectors.recent_decisions(request.district),

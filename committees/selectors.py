@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from assetlens.models import District
 from audits.models import Answer, Audit
@@ -33,23 +33,22 @@ MAX_PRODUCTS = 12
 
 
 def blind_product_ids(user: "User", district_id: int, product_ids: Iterable[int]) -> set[int]:
-    """The products among `product_ids` whose other people's answers `user` may not see yet (3 queries)."""
+    """The products among `product_ids` whose other people's answers `user` may not see yet (one query).
+
+    Blind: asked by a committee to audit it, or holding a draft of it while serving on a committee; and no
+    audit of it submitted yet."""
     product_ids = list(product_ids)
     if not product_ids:
         return set()
-    owed = set(AuditRequest.objects.filter(
-        committee__district_id=district_id, member=user, product_id__in=product_ids,
-    ).values_list("product_id", flat=True))
-    submitted: set[int] = set()
-    drafts: set[int] = set()
-    for product_id, status in Audit.objects.filter(
-        district_id=district_id, auditor=user, product_id__in=product_ids
-    ).values_list("product_id", "status"):
-        (drafts if status == Audit.Status.DRAFT else submitted).add(product_id)
-    # Asked unconditionally so a page costs the same queries whatever the rows hold.
-    if CommitteeMember.objects.filter(user=user, committee__district_id=district_id).exists():
-        owed |= drafts
-    return owed - submitted
+    own = Audit.objects.filter(district_id=district_id, auditor=user, product_id=OuterRef("pk"))
+    asked = AuditRequest.objects.filter(committee__district_id=district_id, member=user, product_id=OuterRef("pk"))
+    serves = CommitteeMember.objects.filter(user=user, committee__district_id=district_id)
+    return set(
+        Product.objects.filter(pk__in=product_ids, district_id=district_id)
+        .filter(Exists(asked) | (Exists(own.filter(status=Audit.Status.DRAFT)) & Exists(serves)))
+        .exclude(Exists(own.exclude(status=Audit.Status.DRAFT)))
+        .order_by().values_list("pk", flat=True)
+    )
 
 
 def may_see_answers(user: "User", audit: Audit) -> bool:

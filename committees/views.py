@@ -4,16 +4,20 @@ Every lookup goes through `request.district`; a committee's reports open only fo
 else (another district, a non-member) gets a 404, so a report's existence is not disclosed.
 """
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assetlens.cache import remembered
 from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits.models import Audit
@@ -156,19 +160,30 @@ def _report_view(request, report):
     return report_view.report_view(report, _hidden(request, report), request=request)
 
 
+def _blank_forms(report) -> dict:
+    """The comment, agreed-level and decision forms as empty HTML: they depend only on the report's products and
+    criteria, the language and today's date (a decision's default), so they are drawn once for all of them."""
+    result = report.result or {}
+
+    def draw():
+        return {"comment": str(as_crispy_form(CommentForm())),
+                "consensus": str(as_crispy_form(ConsensusForm(result=result))),
+                "decision": str(as_crispy_form(DecisionForm(products=result.get("products", []))))}
+
+    key = f"report-forms:{report.pk}:{report.finished_at.timestamp():.6f}:{get_language()}:{timezone.localdate()}"
+    return {name: mark_safe(html) for name, html in remembered(key, draw).items()}
+
+
 @district_required
 def report_detail(request, pk):
     report = _report(request, pk)
     context = {"report": report, "committee": report.committee}
     if report.status == ComparisonReport.Status.READY:
-        result = report.result or {}
         context.update({
             "view": _report_view(request, report),
             "comments": report.comments.select_related("author"),
             "decisions": report.decisions.select_related("product", "decided_by"),
-            "comment_form": CommentForm(),
-            "consensus_form": ConsensusForm(result=result),
-            "decision_form": DecisionForm(products=result.get("products", [])),
+            "blank_forms": _blank_forms(report),
         })
     return render(request, "committees/report_detail.html", context)
 
@@ -248,14 +263,12 @@ def report_product(request, pk, product_pk):
 
 
 def _rerender(request, report, **forms):
-    """The report page again with the form that needs a look, keeping what the member typed."""
-    result = report.result or {}
+    """The report page again with the form that needs a look, keeping what the member typed; the others blank."""
     context = {
         "report": report, "committee": report.committee, "view": _report_view(request, report),
         "comments": report.comments.select_related("author"),
         "decisions": report.decisions.select_related("product", "decided_by"),
-        "comment_form": CommentForm(), "consensus_form": ConsensusForm(result=result),
-        "decision_form": DecisionForm(products=result.get("products", [])),
+        "blank_forms": _blank_forms(report),
     }
     context.update(forms)
     return render(request, "committees/report_detail.html", context, status=400)

@@ -19,6 +19,8 @@ from .models import Criterion, Level, Question, Rubric, RubricVersion
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from .forms import ChangeNoteForm, CriterionForm
+
 MODELS = {"Rubric": Rubric, "RubricVersion": RubricVersion, "Criterion": Criterion, "Question": Question,
           "Level": Level}
 
@@ -205,3 +207,26 @@ def discard_draft(version: RubricVersion) -> bool:
         if not rubric.versions.exists():
             rubric.delete()
     return True
+
+
+def save_change_note(form: "ChangeNoteForm") -> RubricVersion:
+    return form.save()
+
+
+def add_criterion(form: "CriterionForm", version: RubricVersion) -> Criterion:
+    """A new criterion at the end of a draft version."""
+    criterion = form.save(commit=False)
+    criterion.version = version
+    criterion.order = next_order(version.criteria.all())
+    criterion.save()
+    return criterion
+
+
+def update_criterion(form: "CriterionForm", criterion: Criterion) -> Criterion:
+    """Save an edited criterion; a translation of a field that changed is dropped rather than left wrong."""
+    criterion.translations = without_stale_translations(criterion.translations, form.changed_data)
+    return form.save()
+
+
+def delete_criterion(criterion: Criterion) -> None:
+    criterion.delete()

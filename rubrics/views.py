@@ -178,7 +178,7 @@ def rubric_version(request, pk):
     if can_edit and not version.is_published:
         note_form = ChangeNoteForm(_posted(request), instance=version)
         if request.method == "POST" and note_form.is_valid():
-            note_form.save()
+            services.save_change_note(note_form)
             messages.success(request, _("The note about this version is saved."))
             return redirect("rubric_version", pk=version.pk)
     return render(request, "rubrics/version_edit.html", {
@@ -321,12 +321,11 @@ def criterion_create(request, version_pk):
         return _frozen_response(request, version)
     form = CriterionForm(_posted(request), version=version)
     if request.method == "POST" and form.is_valid():
-        criterion = form.save(commit=False)
-        criterion.version = version
-        criterion.order = services.next_order(version.criteria.all())
-        if _save_frozen_safe(request, criterion.save):
-            messages.success(request, _("“%(t)s” is added. Now add its questions.") % {"t": criterion.title})
-        return redirect(f"{_editor_url(version)}#criterion-{criterion.pk}")
+        added = []
+        if _save_frozen_safe(request, lambda: added.append(services.add_criterion(form, version))):
+            messages.success(request, _("“%(t)s” is added. Now add its questions.") % {"t": added[0].title})
+            return redirect(f"{_editor_url(version)}#criterion-{added[0].pk}")
+        return redirect(_editor_url(version))
     return render(request, "rubrics/criterion_form.html", {"form": form, "version": version, "criterion": None})
 
 
@@ -342,8 +341,7 @@ def criterion_edit(request, pk):
         return _frozen_response(request, version)
     form = CriterionForm(_posted(request), instance=criterion, version=version)
     if request.method == "POST" and form.is_valid():
-        criterion.translations = services.without_stale_translations(criterion.translations, form.changed_data)
-        if _save_frozen_safe(request, form.save):
+        if _save_frozen_safe(request, lambda: services.update_criterion(form, criterion)):
             messages.success(request, _("Your changes to “%(t)s” are saved.") % {"t": criterion.title})
         return redirect(f"{_editor_url(version)}#criterion-{criterion.pk}")
     return render(request, "rubrics/criterion_form.html", {"form": form, "version": version, "criterion": criterion})
@@ -356,7 +354,7 @@ def criterion_delete(request, pk):
     if _draft(request, version) is None:
         return _frozen_response(request, version)
     if request.method == "POST":
-        if _save_frozen_safe(request, criterion.delete):
+        if _save_frozen_safe(request, lambda: services.delete_criterion(criterion)):
             messages.success(request, _("“%(t)s” and its questions are removed from this draft.")
                              % {"t": criterion.title})
         return redirect("rubric_version", pk=version.pk)

@@ -14,6 +14,17 @@ from rubrics.selectors import current_version_for
 REQUIRE_REAL_STACK = os.environ.get("ASSETLENS_REQUIRE_REAL_STACK") == "1"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def files_in_a_temporary_folder(tmp_path_factory):
+    """Report PDFs and other files the app keeps go to a folder of the test run (and the workers it starts)."""
+    folder = tmp_path_factory.mktemp("media")
+    previous = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT, os.environ["MEDIA_ROOT"] = folder, str(folder)
+    yield folder
+    settings.MEDIA_ROOT = previous
+    os.environ.pop("MEDIA_ROOT", None)
+
+
 @pytest.fixture(autouse=True)
 def in_process_tasks():
     """Tasks run in-process unless a test asks for the real worker (see `real_stack`)."""

@@ -7,11 +7,13 @@ from django.urls import reverse
 
 from audits import tasks
 from audits.models import Audit
+from committees import selectors as committee_selectors
+from committees import services as committee_services
+from committees.models import Committee, CommitteeMember
 from products.models import Product
 
 from .audits.helpers import all_questions, answered_audit
 
-# Counted as rendered afresh: a page served from the page cache costs none (tests/test_page_cache.py).
 pytestmark = [pytest.mark.django_db]
 
 
@@ -70,3 +72,49 @@ def test_result_page_costs_the_same_queries_for_few_and_all_answers(leader_clien
     full = scored_audit(product, version, leader, level=4)
     more_audits(product, version, leader, 5)
     assert queries_for(leader_client, reverse("audit_result", args=[full.pk])) == few
+
+
+def test_product_page_costs_the_same_queries_for_one_audit_and_many(leader_client, product, version, leader):
+    scored_audit(product, version, leader)
+    few = queries_for(leader_client, reverse("product_detail", args=[product.pk]))
+    more_audits(product, version, leader, 10)
+    assert queries_for(leader_client, reverse("product_detail", args=[product.pk])) == few
+
+
+def test_review_page_costs_the_same_queries_empty_or_fully_answered(leader_client, product, version, leader):
+    empty = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    few = queries_for(leader_client, reverse("audit_review", args=[empty.pk]))
+    full = answered_audit(product, version, leader, level=2)
+    assert queries_for(leader_client, reverse("audit_review", args=[full.pk])) == few
+
+
+def _committee_with_report(district, version, leader, audits_per_product, capture):
+    committee = Committee.objects.create(district=district, name=f"Committee {audits_per_product}")
+    CommitteeMember.objects.create(committee=committee, user=leader)
+    products = []
+    for i in range(3):
+        product = Product.objects.create(district=district, name=f"P{audits_per_product}-{i}")
+        for level in range(audits_per_product):
+            scored_audit(product, version, leader, level=level % 5)
+        products.append(product)
+    audits = list(committee_selectors.comparable_audits(district, products))
+    with capture(execute=True):
+        report = committee_services.request_comparison(committee, leader, products, audits)
+    return committee, report
+
+
+def test_report_and_committee_pages_cost_the_same_queries_for_one_audit_a_product_and_many(
+        leader_client, district_a, version, leader, django_capture_on_commit_callbacks):
+    few_committee, few_report = _committee_with_report(district_a, version, leader, 1,
+                                                       django_capture_on_commit_callbacks)
+    many_committee, many_report = _committee_with_report(district_a, version, leader, 6,
+                                                         django_capture_on_commit_callbacks)
+    for name, few, many in (("report_detail", few_report, many_report),
+                            ("committee_detail", few_committee, many_committee)):
+        assert queries_for(leader_client, reverse(name, args=[few.pk])) == \
+            queries_for(leader_client, reverse(name, args=[many.pk])), name
+    # The first page reads the summary only: what grows with audits (each answer, each score) stays out of it.
+    many_report.refresh_from_db()
+    summary = many_report.result["products"][0]
+    assert summary["audit_count"] == 6 and "audits" not in summary and "answers" not in many_report.result
+    assert len(many_report.details[str(summary["id"])]["audits"]) == 6

@@ -531,7 +531,7 @@ def test_the_worker_prepares_the_pdf_and_the_download_is_served_from_storage(
     url = reverse("report_pdf", args=[report.pk])
     # Made by the worker as soon as the report was ready: served from storage, nothing rendered.
     kept = ReportFile.objects.get(report=report)
-    with django_assert_num_queries(7):  # session, person, report, blind set (3), kept file
+    with django_assert_num_queries(5):  # session, person, report, blind set, kept file
         pdf = member_client.get(url)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and len(pdf.content) == kept.size
     # An agreed level changes what the PDF shows: the kept one is no longer served; the member waits for a new one.

@@ -76,10 +76,10 @@ def test_import_errors_are_announced_and_linked(page, axe_source, browser_admin,
 def test_leader_moves_a_draft_audit_to_the_newest_rubric(page, axe_source, browser_leader):
     from audits.models import Answer, Audit
     from products.models import Product
-    from rubrics import services
+    from rubrics import selectors, services
 
     district = browser_leader.membership.district
-    v1 = services.current_version_for(district)
+    v1 = selectors.current_version_for(district)
     product = Product.objects.create(district=district, name="FamilyBridge", created_by=browser_leader)
     audit = Audit.objects.create(district=district, product=product, rubric_version=v1, auditor=browser_leader)
     for question in Question.objects.filter(criterion__version=v1):
