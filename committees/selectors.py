@@ -67,10 +67,6 @@ def recent_decisions(district: District, limit: int = 5) -> QuerySet[Decision]:
     return Decision.objects.filter(committee__district=district).select_related("product", "committee")[:limit]
 
 
-def is_member(user: "User", committee: Committee) -> bool:
-    return CommitteeMember.objects.filter(committee=committee, user=user).exists()
-
-
 def comparable_audits(district: District, products: Iterable[Product]) -> QuerySet[Audit]:
     """The audits of these products that are scored, so their answers are final."""
     return Audit.objects.filter(district=district, product__in=products, status=Audit.Status.SCORED)

@@ -1,10 +1,12 @@
 """Every write a committee member or district admin makes: form and change a committee, ask for audits, ask for
 a comparison (built by the worker once committed), comment, agree a level, record a decision."""
 
+import logging
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -15,13 +17,15 @@ from assetlens.models import District
 from audits.models import Audit
 from products.models import Product
 
-from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment
-from .tasks import enqueue_build, enqueue_pdf
+from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment, ReportFile
+from .tasks import enqueue_build, enqueue_pdf, pdf_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from .forms import CommitteeForm, DecisionForm
+
+log = logging.getLogger(__name__)
 
 
 def create_committee(form: "CommitteeForm", district: District, user: "User") -> Committee:
@@ -112,6 +116,31 @@ def record_decision(form: "DecisionForm", report: ComparisonReport, product: Pro
     return decision
 
 
-def request_pdf(report: ComparisonReport, language: str, hidden: list[int]) -> None:
-    """Ask the worker for this viewer's PDF once the request is committed (it keeps one per key)."""
-    transaction.on_commit(lambda: enqueue_pdf(report.pk, language, hidden))
+def _read_kept_pdf(report: ComparisonReport, key: str) -> bytes | None:
+    kept = ReportFile.objects.filter(report=report, key=key).first()
+    if kept is None:
+        return None
+    try:
+        with kept.file.open("rb") as stored:  # a few hundred KiB at most: read whole
+            return stored.read()
+    except OSError:  # the file is gone (a lost volume, a restore): forget it so it is made again
+        log.warning("The kept PDF %s of report %s is missing; making it again.", kept.file.name, report.pk)
+        kept.delete()
+        return None
+
+
+def pdf_for(report: ComparisonReport, language: str, hidden: list[int]) -> bytes | None:
+    """This viewer's PDF if the worker has kept it; else ask the worker for it (once per few minutes, however
+    often the page asks) and return None. Without a worker the job runs at once and its PDF is returned."""
+    key = pdf_key(report, language, hidden)
+    data = _read_kept_pdf(report, key)
+    if data is not None:
+        return data
+    claim = f"pdf-asked:{report.pk}:{key}"
+    try:
+        first = cache.add(claim, 1, timeout=300)
+    except Exception:  # noqa: BLE001 - without the cache, asking twice is harmless: one file per key is kept
+        first = True
+    if first:
+        transaction.on_commit(lambda: enqueue_pdf(report.pk, language, hidden))
+    return _read_kept_pdf(report, key)

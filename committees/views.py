@@ -7,7 +7,7 @@ else (another district, a non-member) gets a 404, so a report's existence is not
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,8 +21,9 @@ from assetlens.cache import remembered
 from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits.models import Audit
+from products.models import Product
 
-from . import exports, report_view, reports, selectors, services, tasks
+from . import exports, report_view, reports, selectors, services
 from .forms import (
     AuditRequestForm,
     CommentForm,
@@ -31,15 +32,20 @@ from .forms import (
     ConsensusForm,
     DecisionForm,
 )
-from .models import Committee, ComparisonReport, ReportFile
+from .models import Committee, ComparisonReport
+
+# What a page shows of a person: never their password hash or other account fields.
+PERSON = ("id", "username", "first_name", "last_name")
 
 
-def _committee(request, pk):
-    """A committee of the viewer's district that they serve on; district admins may open any of them."""
+def _committee_with_members(request, pk):
+    """A committee of the viewer's district with its members, for those who serve on it; district admins may open
+    any of them."""
     committee = get_object_or_404(Committee, pk=pk, district=request.district)
-    if not request.membership.is_district_admin and not selectors.is_member(request.user, committee):
+    members = list(committee.members.only(*PERSON).order_by("first_name", "username"))
+    if not request.membership.is_district_admin and not any(m.id == request.user.id for m in members):
         raise Http404("You are not on this committee.")
-    return committee
+    return committee, members
 
 
 def _member_committee(request, pk):
@@ -98,9 +104,9 @@ def committee_edit(request, pk):
 
 @district_required
 def committee_detail(request, pk):
-    committee = _committee(request, pk)
-    members = list(committee.members.order_by("first_name", "username"))
-    requests = list(committee.audit_requests.select_related("product", "member"))
+    committee, members = _committee_with_members(request, pk)
+    requests = list(committee.audit_requests.select_related("product", "member").only(
+        "committee_id", "product", "member", "product__name", *(f"member__{f}" for f in PERSON)))
     statuses = {}
     for product_id, auditor_id, status in Audit.objects.filter(
         district=request.district, product__in={r.product_id for r in requests}, auditor__in=members,
@@ -112,10 +118,12 @@ def committee_detail(request, pk):
     is_member = any(m.id == request.user.id for m in members)
     return render(request, "committees/committee_detail.html", {
         "committee": committee, "members": members, "request_rows": request_rows, "is_member": is_member,
-        "reports": committee.reports.select_related("requested_by").defer("result", "details")
-        .prefetch_related("products")[:20]
+        "reports": committee.reports.only("id", "committee_id", "status", "created_at")
+        .prefetch_related(Prefetch("products", queryset=Product.objects.only("id", "name")))[:20]
         if is_member else [],
-        "decisions": committee.decisions.select_related("product", "decided_by")[:20],
+        "decisions": committee.decisions.select_related("product", "decided_by").only(
+            "committee_id", "outcome", "rationale", "decided_on", "created_at", "product", "product__name",
+            "decided_by", *(f"decided_by__{f}" for f in PERSON))[:20],
         "request_form": AuditRequestForm(committee=committee) if request.membership.is_district_admin else None,
     })
 
@@ -229,19 +237,13 @@ def report_csv(request, pk):
 def report_pdf(request, pk):
     """The report's PDF for this viewer, kept by the worker; asked for and waited on when there is none yet."""
     report = _ready_report(request, pk)
-    hidden = sorted(_hidden(request, report))
-    key = tasks.pdf_key(report, get_language(), hidden)
-    kept = ReportFile.objects.filter(report=report, key=key).first()
-    if kept is None:
-        services.request_pdf(report, get_language(), hidden)  # in-process without a worker: kept at once
-        kept = ReportFile.objects.filter(report=report, key=key).first()
+    data = services.pdf_for(report, get_language(), sorted(_hidden(request, report)))
     if request.GET.get("check") == "1":
-        return JsonResponse({"done": kept is not None, "url": reverse("report_pdf", args=[report.pk])})
-    if kept is None:
+        return JsonResponse({"done": data is not None, "url": reverse("report_pdf", args=[report.pk])})
+    if data is None:
         return render(request, "committees/report_pdf_wait.html", {"report": report, "committee": report.committee},
                       status=202)
-    with kept.file.open("rb") as stored:  # a few hundred KiB at most: read whole, the connection is not held
-        response = HttpResponse(stored.read(), content_type="application/pdf")
+    response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.pdf"'
     return response
 

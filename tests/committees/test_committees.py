@@ -705,3 +705,16 @@ def test_district_admin_changes_a_committees_members(client, district_admin, com
     assert response.status_code == 302
     committee.refresh_from_db()
     assert list(committee.members.all()) == [committee_member] and committee.purpose == "Grades K-5"
+
+
+def test_a_kept_pdf_whose_file_went_missing_is_made_again_not_a_500(
+        member_client, report, django_capture_on_commit_callbacks):
+    kept = ReportFile.objects.get(report=report)
+    kept.file.storage.delete(kept.file.name)  # e.g. the files volume was lost or restored from an older copy
+    url = reverse("report_pdf", args=[report.pk])
+    with django_capture_on_commit_callbacks(execute=False) as asked:
+        waiting = member_client.get(url)
+    assert waiting.status_code == 202 and not ReportFile.objects.filter(pk=kept.pk).exists()
+    for callback in asked:
+        callback()
+    assert member_client.get(url).content.startswith(b"%PDF")
