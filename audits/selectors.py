@@ -32,7 +32,9 @@ def dashboard_page(district: District, status: str, page_number: str | None) -> 
 
 def product_audits(product: Product) -> list[Audit]:
     return list(product.audits.filter(district_id=product.district_id).select_related("auditor", "score")
-                .defer("score__details").order_by("-updated_at"))
+                .only("id", "status", "updated_at", "auditor_id", "product_id", "auditor__username",
+                      "auditor__first_name", "auditor__last_name", "score__id", "score__overall", "score__audit_id")
+                .order_by("-updated_at"))
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:
