@@ -1,8 +1,9 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 
 from assetlens.models import District
 from products.models import Product
@@ -11,6 +12,9 @@ from rubrics.selectors import version_structure
 
 from . import scoring
 from .models import Answer, Audit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 PAGE_SIZE = 20
 
@@ -30,11 +34,18 @@ def dashboard_page(district: District, status: str, page_number: str | None) -> 
     return {"page": page, "status": status, "extra_query": urlencode({"status": status}) if status else ""}
 
 
-def product_audits(product: Product) -> list[Audit]:
-    return list(product.audits.filter(district_id=product.district_id).select_related("auditor", "score")
-                .only("id", "status", "updated_at", "auditor_id", "product_id", "auditor__username",
-                      "auditor__first_name", "auditor__last_name", "score__id", "score__overall", "score__audit_id")
-                .order_by("-updated_at"))
+def product_audits(product: Product, page_number: str | None) -> Page:
+    """A page of the product's audits, newest change first, without anyone's account fields."""
+    audits = (product.audits.filter(district_id=product.district_id).select_related("auditor", "score")
+              .only("id", "status", "updated_at", "auditor_id", "product_id", "auditor__username",
+                    "auditor__first_name", "auditor__last_name", "score__id", "score__overall", "score__audit_id")
+              .order_by("-updated_at", "-id"))
+    return Paginator(audits, PAGE_SIZE).get_page(page_number)
+
+
+def own_draft_of(product: Product, user: "User") -> Audit | None:
+    return (Audit.objects.filter(product=product, district_id=product.district_id, auditor=user,
+                                 status=Audit.Status.DRAFT).only("id").order_by("-updated_at").first())
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:

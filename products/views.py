@@ -54,12 +54,12 @@ def product_edit(request, pk):
 @district_required
 def product_detail(request, pk):
     product = _product(request, pk)
-    audits = audit_selectors.product_audits(product)
-    own_draft = next((a for a in audits if a.auditor_id == request.user.id and a.is_draft), None)
+    page = audit_selectors.product_audits(product, request.GET.get("page"))
     answers_hidden = product.pk in committee_selectors.blind_product_ids(request.user, request.district.id,
                                                                          [product.pk])
     return render(request, "products/product_detail.html", {
-        "product": product, "audits": audits, "own_draft": own_draft, "answers_hidden": answers_hidden,
+        "product": product, "page": page, "audits": page.object_list, "answers_hidden": answers_hidden,
+        "own_draft": audit_selectors.own_draft_of(product, request.user),
     })
 
 
