@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 
 from assetlens.celery import app as celery_app
 from assetlens.models import District, Membership
+from committees.models import Committee, CommitteeMember
 from products.models import Product
 from rubrics.selectors import current_version_for
 
@@ -185,3 +186,12 @@ def workers(clean_queue, shared_rubric_reloaded, tmp_path):
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def committee(district_a, district_admin, leader, committee_member):
+    committee = Committee.objects.create(district=district_a, name="K-5 reading", purpose="K-5 reading supplement",
+                                         created_by=district_admin)
+    CommitteeMember.objects.create(committee=committee, user=leader)
+    CommitteeMember.objects.create(committee=committee, user=committee_member)
+    return committee

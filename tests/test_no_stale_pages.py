@@ -20,14 +20,13 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from assetlens.models import Membership
-from audits import tasks as audit_tasks
 from audits.models import Audit
 from committees import selectors as committee_selectors
 from committees import services as committee_services
 from committees import tasks as committee_tasks
-from committees.models import Committee, CommitteeMember, ComparisonReport
+from committees.models import CommitteeMember, ComparisonReport
 from products.models import Product
-from tests.audits.helpers import answered_audit
+from tests.audits.helpers import answered_audit, scored_audit
 from tests.realstack import status_of, wait_until
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
@@ -58,23 +57,6 @@ def timed_get(client, url):
     started = time.monotonic()
     response = client.get(url)
     return response, time.monotonic() - started
-
-
-def scored_audit(product, version, auditor, level=3):
-    """Scored in this process, as a worker would (the worker's own path is the first test here)."""
-    audit = answered_audit(product, version, auditor, level=level)
-    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
-    assert audit_tasks.score_submitted_audit(audit.pk) == "scored"
-    return audit
-
-
-@pytest.fixture
-def committee(district_a, district_admin, leader, committee_member):
-    committee = Committee.objects.create(district=district_a, name="K-5 reading", purpose="K-5 reading supplement",
-                                         created_by=district_admin)
-    CommitteeMember.objects.create(committee=committee, user=leader)
-    CommitteeMember.objects.create(committee=committee, user=committee_member)
-    return committee
 
 
 @pytest.fixture

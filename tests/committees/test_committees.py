@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assetlens.models import Membership
-from audits import services, tasks
+from audits import services
 from audits.models import Audit
 from committees import reports
 from committees import selectors as committee_selectors
@@ -28,26 +28,10 @@ from committees.models import (
     ReportFile,
 )
 from products.models import Product
-from tests.audits.helpers import answered_audit
+from tests.audits.helpers import answered_audit, scored_audit
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def scored_audit(product, version, auditor, level=3):
-    audit = answered_audit(product, version, auditor, level=level)
-    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
-    assert tasks.score_submitted_audit(audit.pk) == "scored"
-    return audit
-
-
-@pytest.fixture
-def committee(district_a, district_admin, leader, committee_member):
-    committee = Committee.objects.create(district=district_a, name="K-5 reading", purpose="K-5 reading supplement",
-                                         created_by=district_admin)
-    CommitteeMember.objects.create(committee=committee, user=leader)
-    CommitteeMember.objects.create(committee=committee, user=committee_member)
-    return committee
 
 
 @pytest.fixture
