@@ -6,6 +6,7 @@ page served from the cache that is most of the time spent talking to Redis. A cl
 
 import logging
 
+from django.core.cache import cache
 from django.core.cache.backends import redis
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,6 @@ def remembered(key: str, compute, timeout: int | None = None):
     """The value kept under `key`, or `compute()` kept there now. Only for keys that name their content (a
     version id, a copy hash, a build time), with plain data or HTML as the value. A cache that is down or slow
     is a miss: the page is computed, never an error."""
-    from django.core.cache import cache
-
     try:
         value = cache.get(key)
     except Exception:  # noqa: BLE001 - Redis trouble is a miss; the content is computed instead

@@ -7,6 +7,7 @@ and never served after either changes; the worker keeps its long readings under 
 import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, QuerySet
 
@@ -42,8 +43,6 @@ def read_copy(copy: str) -> dict:
 
 
 def kept_reading(copy: str) -> dict | None:
-    from django.core.cache import cache
-
     try:
         return cache.get(reading_key(copy))
     except Exception:  # noqa: BLE001 - a cache that is down is a miss
@@ -51,8 +50,6 @@ def kept_reading(copy: str) -> dict | None:
 
 
 def keep_reading(copy: str, result: dict) -> None:
-    from django.core.cache import cache
-
     try:
         cache.set(reading_key(copy), result)
     except Exception:  # noqa: BLE001 - the task result still carries the reading
