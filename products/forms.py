@@ -1,6 +1,5 @@
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from .models import GRADE_BANDS, Product
@@ -62,10 +61,10 @@ class ToneCheckForm(forms.Form):
     def clean_text(self):
         text = self.cleaned_data["text"]
         if not text.strip():
-            raise forms.ValidationError(gettext_now("Paste some copy to read; the box is empty."))
+            raise forms.ValidationError(_("Paste some copy to read; the box is empty."))
         if len(text) > PREVIEW_LIMIT:
             raise forms.ValidationError(
-                gettext_now("This copy is %(size)s characters long. Paste up to %(limit)s at a time, or save it "
+                _("This copy is %(size)s characters long. Paste up to %(limit)s at a time, or save it "
                             "on a product page, where long copy is read by the worker.")
                 % {"size": f"{len(text):,}", "limit": f"{PREVIEW_LIMIT:,}"})
         return text
