@@ -160,13 +160,27 @@ def question_blocks(version, number: int, questions) -> list[dict]:
             for b in blocks]
 
 
-def _question_cards(form, version, number, questions):
-    """(question, its fields, the level chosen as posted or saved, its kept HTML) for each question card."""
+EVIDENCE_PARTS = (("notes", 3), ("url", None), ("quote", 2))  # (field, textarea rows; None for the link)
+
+
+def _question_cards(form, version, number, questions, conflicts, show_missing, saved_ids):
+    """Each question card as plain values: its kept HTML, the level chosen (as posted or saved), its evidence
+    fields and whatever needs saying. Read from the form once here, so the template only places them."""
     blocks = question_blocks(version, number, questions)
     cards = []
     for (question, fields), block in zip(form.question_rows(), blocks, strict=True):
         chosen = fields["level"].value()
-        cards.append((question, fields, "" if chosen in (None, "") else str(chosen), block))
+        evidence = []
+        for part, rows in EVIDENCE_PARTS:
+            field = fields[part]
+            evidence.append({"id": field.id_for_label, "name": field.html_name, "label": field.label,
+                             "value": field.value() or "", "errors": list(field.errors), "rows": rows})
+        cards.append({
+            "question": question, "block": block, "chosen": "" if chosen in (None, "") else str(chosen),
+            "level_errors": list(fields["level"].errors), "evidence": evidence,
+            "open": any(f["value"] or f["errors"] for f in evidence), "conflict": conflicts.get(question.id),
+            "missing": show_missing and question.required and question.id not in saved_ids,
+        })
     return cards
 
 
@@ -231,13 +245,14 @@ def audit_section(request, pk, number):
     else:
         form = SectionForm(initial=initial_from_answers(questions, saved, audit.revision), questions=questions)
 
+    saved_ids = {qid for qid, a in saved.items() if a.is_answered}
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
-        "progress": selectors.section_progress(criteria, answers), "conflicts": {q.id: a for q, a in conflicts},
-        "saved_ids": {qid for qid, a in saved.items() if a.is_answered},
-        "show_missing": request.GET.get("check") == "1",
+        "progress": selectors.section_progress(criteria, answers), "conflicts": bool(conflicts),
         "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
-        "question_cards": _question_cards(form, audit.rubric_version, number, questions),
+        "question_cards": _question_cards(form, audit.rubric_version, number, questions,
+                                          {q.id: a for q, a in conflicts}, request.GET.get("check") == "1",
+                                          saved_ids),
     })
 
 
