@@ -256,6 +256,16 @@ def audit_section(request, pk, number):
     })
 
 
+def _review_sections(audit, criteria, answers) -> list[dict]:
+    """Each section of the review as plain values: its title, where to edit it, and each question's answer."""
+    section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    return [{
+        "number": number, "title": criterion.tr("title"), "edit_url": f"{section_url}{number}/",
+        "questions": [{"prompt": question.tr("prompt"), "answer": answers.get(question.id)}
+                      for question in criterion.questions.all()],
+    } for number, criterion in enumerate(criteria, start=1)]
+
+
 @district_required
 def audit_review(request, pk):
     audit = _own_draft(request, pk)
@@ -271,7 +281,7 @@ def audit_review(request, pk):
             services.submit(audit)  # already submitted elsewhere: the result page says where it is
             return redirect("audit_result", pk=audit.pk)
     return render(request, "audits/audit_review.html", {
-        "audit": audit, "criteria": criteria, "missing": missing, "answers": answers,
+        "audit": audit, "sections": _review_sections(audit, criteria, answers), "missing": missing,
         "progress": selectors.section_progress(criteria, answers), "total": len(criteria),
         "move_target": version_move.offer_for(audit),
     })
