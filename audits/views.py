@@ -337,7 +337,8 @@ def audit_result(request, pk):
         details = score.details if score else {}
 
         def rows(ids):
-            return [(questions[i], answers.get(i)) for i in ids if i in questions]
+            return [{"prompt": questions[i].tr("prompt"), "criterion": questions[i].criterion.tr("title"),
+                     "answer": answers.get(i)} for i in ids if i in questions]
 
         criteria_results = _in_reader_language(details.get("criteria", []), criteria)
         context.update({
