@@ -692,7 +692,7 @@ def bench_worker(leader, submits):
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "assetlens", "worker", "--concurrency=2",
                                "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                              cwd=ROOT, env=env)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     template = Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).order_by("id").first()
     answers = list(Answer.objects.filter(audit=template).values("question_id", "level", "not_applicable", "notes"))
     created, latencies = [], []
