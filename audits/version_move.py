@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from rubrics import serialization
 from rubrics.diff import answer_carries_over
-from rubrics.models import Question
-from rubrics.selectors import current_version_for
+from rubrics.models import Question, RubricVersion
+from rubrics.selectors import current_version_id_for
 
 from .models import Answer, Audit
 
@@ -61,9 +61,10 @@ def offer_for(audit):
     """The newer version a draft audit could move to, or None."""
     if not audit.is_draft:
         return None
-    target = current_version_for(audit.district)
-    if target is None or target.pk == audit.rubric_version_id:
-        return None
+    target_id = current_version_id_for(audit.district)
+    if target_id is None or target_id == audit.rubric_version_id:
+        return None  # the common case, answered without loading a version
+    target = RubricVersion.objects.select_related("rubric").get(pk=target_id)
     # Only forward: a district that goes back to an older shared rubric does not pull drafts back with it.
     if target.rubric_id == audit.rubric_version.rubric_id and target.number < audit.rubric_version.number:
         return None

@@ -7,8 +7,6 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -27,6 +25,7 @@ from rubrics.selectors import current_version_for, version_structure
 from . import selectors, services, version_move
 from .forms import SectionForm, initial_from_answers
 from .models import Audit
+from .rows import audit_rows
 
 
 def _district_audit(request, pk) -> Audit:
@@ -45,38 +44,16 @@ def _own_draft(request, pk) -> Audit:
     return audit
 
 
-BADGES = {Audit.Status.SCORED: "text-bg-success", Audit.Status.SUBMITTED: "text-bg-info",
-          Audit.Status.SCORING_FAILED: "text-bg-warning", Audit.Status.DRAFT: "text-bg-secondary"}
-
-
-def _dashboard_rows(request, audits) -> list[dict]:
-    """Each audit on the page as the plain words and links its row shows: formatted here once, so the template
-    only places them (a row drawn by template tags and filters cost five times as much)."""
+def _rows(request, audits):
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, {a.product_id for a in audits})
-    labels = {value: str(label) for value, label in Audit.Status.choices}
-    months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]  # as the "M j, Y H:i" date format writes them
-    detail = reverse("audit_detail", args=[0]).removesuffix("0/")
-    rows = []
-    for audit in audits:
-        when = timezone.localtime(audit.updated_at)
-        score = getattr(audit, "score", None)
-        rows.append({
-            "url": f"{detail}{audit.pk}/", "product": audit.product.name, "status": labels[audit.status],
-            "badge": BADGES.get(audit.status, "text-bg-secondary"),
-            "auditor": audit.auditor.get_full_name() or audit.auditor.username,
-            "blind": audit.product_id in blind and audit.auditor_id != request.user.id,
-            "score": formats.localize(score.overall) if audit.status == Audit.Status.SCORED and score is not None
-            and score.overall is not None else None,
-            "iso": when.isoformat(), "when": f"{months[when.month]} {when.day}, {when.year} {when:%H:%M}",
-        })
-    return rows
+    return audit_rows(audits, request.user.id, blind)
 
 
 @district_required
 def dashboard(request):
     context = selectors.dashboard_page(request.district, request.GET.get("status", ""), request.GET.get("page"))
     context.update({
-        "statuses": Audit.Status.choices, "rows": _dashboard_rows(request, list(context["page"].object_list)),
+        "statuses": Audit.Status.choices, "rows": _rows(request, list(context["page"].object_list)),
         "recent_decisions": committee_selectors.recent_decisions(request.district),
     })
     return render(request, "audits/dashboard.html", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from assetlens.tenancy import district_required
 from audits import selectors as audit_selectors
+from audits.rows import audit_rows
 from committees import selectors as committee_selectors
 
 from . import selectors, services, tone
@@ -55,10 +56,10 @@ def product_edit(request, pk):
 def product_detail(request, pk):
     product = _product(request, pk)
     page = audit_selectors.product_audits(product, request.GET.get("page"))
-    answers_hidden = product.pk in committee_selectors.blind_product_ids(request.user, request.district.id,
-                                                                         [product.pk])
+    blind = committee_selectors.blind_product_ids(request.user, request.district.id, [product.pk])
     return render(request, "products/product_detail.html", {
-        "product": product, "page": page, "audits": page.object_list, "answers_hidden": answers_hidden,
+        "product": product, "page": page,
+        "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False),
         "own_draft": audit_selectors.own_draft_of(product, request.user),
     })
 

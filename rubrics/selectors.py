@@ -4,7 +4,8 @@ start on, and a version's structure (criteria → questions → levels) in order
 from collections import OrderedDict
 from threading import Lock
 
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from assetlens.models import District
 
@@ -22,16 +23,25 @@ def rubrics_for(district: District) -> QuerySet[Rubric]:
     return Rubric.objects.filter(Q(district__isnull=True) | Q(district=district))
 
 
-def current_version_for(district: District) -> RubricVersion | None:
-    """The published version new audits in this district start on.
+def current_version_id_for(district: District) -> int | None:
+    """The id of the published version new audits in this district start on: the district's own variant once it
+    has a published version (newest first), else the shared default's newest. One plain statement: pages that
+    only need to know whether a draft is still current (every audit section) ask this on every view."""
+    versions, rubrics = RubricVersion._meta.db_table, Rubric._meta.db_table
+    sql = (f"SELECT v.id FROM {versions} v JOIN {rubrics} r ON r.id = v.rubric_id "
+           "WHERE v.status = %s AND (r.district_id = %s OR (r.district_id IS NULL AND r.is_default = %s)) "
+           "ORDER BY CASE WHEN r.district_id = %s THEN 1 ELSE 0 END DESC, v.published_at DESC, v.number DESC "
+           "LIMIT 1")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [RubricVersion.Status.PUBLISHED.value, district.pk, True, district.pk])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
-    A district's own variant wins over the shared default once it has a published version.
-    """
-    # One query: the district's own published versions rank above the shared default's, newest first in each.
-    return (RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED)
-            .filter(Q(rubric__district=district) | Q(rubric__district__isnull=True, rubric__is_default=True))
-            .annotate(own=Case(When(rubric__district=district, then=Value(1)), default=Value(0)))
-            .select_related("rubric").order_by("-own", "-published_at", "-number").first())
+
+def current_version_for(district: District) -> RubricVersion | None:
+    """The published version new audits in this district start on (see current_version_id_for)."""
+    version_id = current_version_id_for(district)
+    return None if version_id is None else RubricVersion.objects.select_related("rubric").get(pk=version_id)
 
 
 def _load_structure(version: RubricVersion) -> list[Criterion]:
