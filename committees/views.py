@@ -226,8 +226,7 @@ def _ready_report(request, pk):
 def report_csv(request, pk):
     report = _ready_report(request, pk)
     hidden = _hidden(request, report)
-    details = ComparisonReport.objects.filter(pk=report.pk).values_list("details", flat=True).get()
-    result = reports.join_result(report.result or {}, details or {})
+    result = report_view.whole_result(report)  # the details are read here only (deferred on the page)
     response = HttpResponse(exports.to_csv(report.pk, result, hidden), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.csv"'
     return response
@@ -255,8 +254,7 @@ def report_product(request, pk, product_pk):
     if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
         raise Http404("This product is not in this report.")
     hidden = _hidden(request, report)
-    details = ComparisonReport.objects.filter(pk=report.pk).values_list("details", flat=True).get()
-    result = reports.join_result(report.result or {}, details or {}, [product_pk])
+    result = report_view.whole_result(report, [product_pk])
     view = reports.present(result, hidden, selectors.consensus(report))
     product = next(p for p in view["products"] if p["id"] == product_pk)
     return render(request, "committees/report_product.html", {

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, Max
 
 from assetlens.cache import remembered
 from assetlens.models import District
@@ -75,7 +75,3 @@ def with_audit_counts(page: Page) -> None:
         row = counts.get(product.id, {})
         product.audit_count = row.get("n", 0)
         product.last_audit = row.get("last")
-
-
-def district_products(district: District) -> QuerySet[Product]:
-    return Product.objects.filter(district=district)
