@@ -31,23 +31,46 @@ class RedisCache(redis.RedisCache):
         self._class = _RedisCacheClient
 
 
-def remembered(key: str, compute, timeout: int | None = None):
+def peek(key: str):
+    """The value kept under `key`, or None; a cache that is down or slow is a miss, never an error."""
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001 - Redis trouble is a miss; the content is computed instead
+        log.warning("cache read failed for %s", key, exc_info=True)
+        return None
+
+
+def keep(key: str, value) -> None:
+    """Keep `value` under `key` for the cache's default lifetime; if the cache is down, it is simply not kept."""
+    try:
+        cache.set(key, value)
+    except Exception:  # noqa: BLE001
+        log.warning("cache write failed for %s", key, exc_info=True)
+
+
+def first_to_claim(key: str, seconds: int = 300) -> bool:
+    """True for the first caller within `seconds` (two page loads at once ask the worker once). Without the cache
+    every caller is first: only for work that is harmless to ask for twice."""
+    try:
+        return bool(cache.add(key, 1, timeout=seconds))
+    except Exception:  # noqa: BLE001
+        log.warning("cache claim failed for %s", key, exc_info=True)
+        return True
+
+
+def release_claim(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001 - the claim runs out by itself
+        log.warning("cache release failed for %s", key, exc_info=True)
+
+
+def remembered(key: str, compute):
     """The value kept under `key`, or `compute()` kept there now. Only for keys that name their content (a
     version id, a copy hash, a build time), with plain data or HTML as the value. A cache that is down or slow
     is a miss: the page is computed, never an error."""
-    try:
-        value = cache.get(key)
-    except Exception:  # noqa: BLE001 - Redis trouble is a miss; the content is computed instead
-        log.warning("cache read failed for %s", key, exc_info=True)
-        return compute()
-    if value is not None:
-        return value
-    value = compute()
-    try:
-        if timeout is None:
-            cache.set(key, value)  # the cache's default lifetime
-        else:
-            cache.set(key, value, timeout)
-    except Exception:  # noqa: BLE001
-        log.warning("cache write failed for %s", key, exc_info=True)
+    value = peek(key)
+    if value is None:
+        value = compute()
+        keep(key, value)
     return value

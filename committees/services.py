@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assetlens.cache import first_to_claim
 from assetlens.models import District
 from audits.models import Audit
 from products.models import Product
@@ -136,11 +136,7 @@ def pdf_for(report: ComparisonReport, language: str, hidden: list[int]) -> bytes
     data = _read_kept_pdf(report, key)
     if data is not None:
         return data
-    claim = f"pdf-asked:{report.pk}:{key}"
-    try:
-        first = cache.add(claim, 1, timeout=300)
-    except Exception:  # noqa: BLE001 - without the cache, asking twice is harmless: one file per key is kept
-        first = True
-    if first:
+    # Asking twice is harmless (one file per key is kept), so without the cache every poll may ask.
+    if first_to_claim(f"pdf-asked:{report.pk}:{key}"):
         transaction.on_commit(lambda: enqueue_pdf(report.pk, language, hidden))
     return _read_kept_pdf(report, key)

@@ -7,7 +7,7 @@ from django.utils.translation import get_language, gettext_lazy
 
 from assetlens.cache import remembered
 
-from . import selectors, tone
+from . import tone
 
 CATEGORY_LABELS = {
     "urgency": gettext_lazy("Urgency and fear"),
@@ -55,7 +55,7 @@ def shown_review(review, level=2):
         return render_to_string("products/_tone_findings.html",
                                 {"review": review_context(review["text"], reading), "level": level})
 
-    key = f"{selectors.reading_key(review['text'])}:html:{get_language()}:{level}"
+    key = f"{review['key']}:html:{get_language()}:{level}"
     return {"state": "ready", "inline": review["inline"], "tone_index": reading["tone_index"],
             "findings": reading["findings"], "strengths": reading["strengths"],
             "html": mark_safe(remembered(key, render))}

@@ -7,7 +7,6 @@ and never served after either changes; the worker keeps its long readings under 
 import hashlib
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max
 
@@ -37,23 +36,10 @@ def reading_job_id(product_id: int, district_id: int, copy: str) -> str:
     return f"tone-{district_id}-{product_id}-{tone.rules_version()}-{copy_digest(copy)[:24]}"
 
 
-def read_copy(copy: str) -> dict:
-    """The reading of short copy as plain data, computed at most once per copy and rules version."""
-    return remembered(reading_key(copy), lambda: tone.analyse(copy).as_dict())
-
-
-def kept_reading(copy: str) -> dict | None:
-    try:
-        return cache.get(reading_key(copy))
-    except Exception:  # noqa: BLE001 - a cache that is down is a miss
-        return None
-
-
-def keep_reading(copy: str, result: dict) -> None:
-    try:
-        cache.set(reading_key(copy), result)
-    except Exception:  # noqa: BLE001 - the task result still carries the reading
-        pass
+def read_copy(copy: str, key: str | None = None) -> dict:
+    """The reading of short copy as plain data, computed at most once per copy and rules version (`key`: its
+    reading_key, when the caller has it already)."""
+    return remembered(key or reading_key(copy), lambda: tone.analyse(copy).as_dict())
 
 
 def searched_products(district: District, query: str, page_number: str | None) -> dict:

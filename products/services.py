@@ -4,9 +4,9 @@ import logging
 from typing import TYPE_CHECKING
 
 from celery.result import AsyncResult
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from assetlens.cache import first_to_claim, peek, release_claim
 from assetlens.celery import app as celery_app
 from assetlens.models import District
 
@@ -34,8 +34,12 @@ def update_product(form: "ProductForm") -> Product:
     return form.save()
 
 
-def _review(text: str, reading: dict, inline: bool) -> dict:
-    return {"state": "ready", "inline": inline, "text": text, "reading": reading}
+def _review(text: str, key: str, reading: dict, inline: bool) -> dict:
+    return {"state": "ready", "inline": inline, "text": text, "key": key, "reading": reading}
+
+
+def _asked_key(task_id: str) -> str:
+    return f"{task_id}:queued"
 
 
 def _is_eager() -> bool:
@@ -51,11 +55,12 @@ def copy_review(product: Product) -> dict:
     text = product.marketing_copy or ""
     if not text.strip():
         return {"state": "empty"}
+    key = selectors.reading_key(text)
     if len(text) <= selectors.INLINE_LIMIT:
-        return _review(text, selectors.read_copy(text), inline=True)
-    kept = selectors.kept_reading(text)
+        return _review(text, key, selectors.read_copy(text, key), inline=True)
+    kept = peek(key)
     if kept is not None:
-        return _review(text, kept, inline=False)
+        return _review(text, key, kept, inline=False)
     task_id = selectors.reading_job_id(product.pk, product.district_id, text)
     if _is_eager():
         # No worker (development, tests): run the same task in-process.
@@ -64,17 +69,13 @@ def copy_review(product: Product) -> dict:
         async_result = AsyncResult(task_id, app=celery_app)
     state = async_result.state
     if state == "PENDING":
-        claim = f"{task_id}:queued"
-        try:
-            first = cache.add(claim, 1, timeout=300)  # two page loads at once queue it once
-        except Exception:  # noqa: BLE001 - without the cache, asking twice is harmless (same job id)
-            first = True
-        if first:
+        # Asking twice is harmless (the same job id), so without the cache every page load may ask.
+        if first_to_claim(_asked_key(task_id)):
             try:
                 async_result = analyse_product_copy.apply_async((product.pk, product.district_id), task_id=task_id)
             except Exception:  # noqa: BLE001 - a broker outage must not break the page; reload to try again
                 log.warning("Could not enqueue the copy reading of product %s", product.pk)
-                cache.delete(claim)
+                release_claim(_asked_key(task_id))
                 return {"state": "failed", "message": _(
                     "The worker could not be reached just now. Reload the page to try again.")}
             state = async_result.state
@@ -82,7 +83,7 @@ def copy_review(product: Product) -> dict:
         data = async_result.result or {}
         if data.get("error"):
             return {"state": "failed", "message": data["error"]}
-        return _review(text, data, inline=False)
+        return _review(text, key, data, inline=False)
     if state == "FAILURE":
         return {"state": "failed",
                 "message": _("Reading this copy stopped before it finished. Your copy is safe; try again.")}
@@ -95,5 +96,5 @@ def retry_copy_reading(product: Product) -> None:
     """Forget a failed reading so the next view asks the worker again."""
     task_id = selectors.reading_job_id(product.pk, product.district_id, product.marketing_copy or "")
     AsyncResult(task_id, app=celery_app).forget()
-    cache.delete(f"{task_id}:queued")
+    release_claim(_asked_key(task_id))
 

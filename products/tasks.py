@@ -4,6 +4,8 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
+from assetlens.cache import keep
+
 from . import selectors, tone
 from .models import Product
 
@@ -33,6 +35,6 @@ def analyse_product_copy(self, product_id: int, district_id: int) -> dict:
         result = tone.analyse_in_chunks(copy, size=CHUNK_SIZE, progress=progress)
     except SoftTimeLimitExceeded:
         return {"error": "This copy took too long to read. Try again, or split it into shorter pieces."}
-    selectors.keep_reading(copy, result)
+    keep(selectors.reading_key(copy), result)  # the page reads it from here, as it reads short copy's
     result["job"] = selectors.reading_job_id(product_id, district_id, copy)
     return result
