@@ -96,6 +96,11 @@ class ComparisonReport(models.Model):
         return f"{self.committee} · {_('comparison')} {self.pk}"
 
     @property
+    def build_stamp(self) -> str:
+        """Names this build of a ready report in cache keys and kept files: a rebuilt report never reuses them."""
+        return f"{self.pk}:{self.finished_at.timestamp():.6f}"
+
+    @property
     def is_done(self):
         return self.status in (self.Status.READY, self.Status.FAILED)
 

@@ -28,7 +28,7 @@ def _chart(groups, for_print):
 def report_view(report: ComparisonReport, hidden: set[int], result: dict | None = None, for_print: bool = False,
                 request=None) -> dict:
     """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind."""
-    result = report.result or {} if result is None else result
+    result = (report.result or {}) if result is None else result
     view = reports.present(result, hidden, selectors.consensus(report))
     groups = charts.criterion_bars(result, hidden)
     header, body = charts.text_alternative(groups)
@@ -36,7 +36,7 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
         # Most of the page's rendering time: each product's summary. A ready report never changes, so the
         # rendered sections are kept under what they depend on.
         view["products_html"] = mark_safe(remembered(
-            f"report-products:{report.pk}:{report.finished_at.isoformat()}:{get_language()}:{sorted(hidden)}",
+            f"report-products:{report.build_stamp}:{get_language()}:{sorted(hidden)}",
             lambda: render_to_string("committees/report_products.html", {"view": view, "report": report}, request)))
     view.update({"chart": _chart(groups, for_print), "chart_header": header, "chart_body": body,
                  "hidden_count": len(hidden)})

@@ -99,7 +99,7 @@ def pdf_key(report: ComparisonReport, language: str, hidden: list[int]) -> str:
     """What a kept PDF depends on besides the report's build: its language, who is blind, and the revision of the
     committee's agreed levels and decisions it shows."""
     blind = ",".join(str(p) for p in sorted(hidden))
-    return f"{language}:{blind}:{report.revision}:{report.finished_at.timestamp():.6f}"
+    return f"{language}:{blind}:{report.revision}:{report.build_stamp}"
 
 
 def enqueue_pdf(report_id: int, language: str, hidden: list[int]) -> None:
@@ -112,14 +112,13 @@ def enqueue_pdf(report_id: int, language: str, hidden: list[int]) -> None:
 @shared_task(bind=True, acks_late=True, max_retries=2, soft_time_limit=120, time_limit=150)
 def build_report_pdf(self, report_id: int, language: str, hidden: list[int]) -> str:
     """Render and keep one PDF of a ready report. Safe to run twice: one file per key is kept."""
-    report = (ComparisonReport.objects.select_related("committee").defer("details")
+    report = (ComparisonReport.objects.select_related("committee")
               .filter(pk=report_id, status=ComparisonReport.Status.READY).first())
     if report is None:
         return "skipped"
     key = pdf_key(report, language, hidden)
     if ReportFile.objects.filter(report=report, key=key).exists():
         return "kept"
-    report = ComparisonReport.objects.select_related("committee").get(pk=report_id)
     with translation.override(language):
         data = exports.to_pdf(report_view.pdf_html(report, set(hidden)))
     kept = ReportFile(report=report, key=key, size=len(data))

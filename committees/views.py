@@ -178,7 +178,7 @@ def _blank_forms(report) -> dict:
                 "consensus": str(as_crispy_form(ConsensusForm(result=result))),
                 "decision": str(as_crispy_form(DecisionForm(products=result.get("products", []))))}
 
-    key = f"report-forms:{report.pk}:{report.finished_at.timestamp():.6f}:{get_language()}:{timezone.localdate()}"
+    key = f"report-forms:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
     return {name: mark_safe(html) for name, html in remembered(key, draw).items()}
 
 
