@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "products",
     "audits",
     "committees",
+    "outbox",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -257,7 +259,28 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 }
 CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},
+    "send-waiting-mail": {"task": "outbox.tasks.sweep_outbox", "schedule": 120.0},
 }
+
+# --- Mail ------------------------------------------------------------------------------------------
+# With EMAIL_HOST set, mail goes out by SMTP (a Google Workspace relay, Microsoft 365, any provider); without it
+# (the embedded default) every email is printed to the console, so a newcomer can follow an invitation link.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=EMAIL_PORT == 587)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=EMAIL_PORT == 465)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# A mail server that does not answer is a failed attempt to retry later, never a worker stuck for minutes.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "AssetLens <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in email need the site's address: there is no request in a worker.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -12,6 +12,8 @@ from committees.models import Committee, CommitteeMember
 from products.models import Product
 from rubrics.selectors import current_version_for
 
+pytest_plugins = ["tests.mailserver"]
+
 REQUIRE_REAL_STACK = os.environ.get("ASSETLENS_REQUIRE_REAL_STACK") == "1"
 
 
