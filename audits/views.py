@@ -28,17 +28,22 @@ from .models import Audit
 from .rows import audit_rows
 
 
-def _district_audit(request, pk) -> Audit:
-    audit = get_object_or_404(
-        Audit.objects.select_related("product", "auditor", "rubric_version__rubric"), pk=pk, district=request.district
-    )
+def _district_audit(request, pk, with_score=False) -> Audit:
+    related = ["product", "auditor", "rubric_version__rubric"] + (["score"] if with_score else [])
+    audit = get_object_or_404(Audit.objects.select_related(*related), pk=pk, district=request.district)
     audit.district = request.district  # the same row: spare the page a query for it
     return audit
 
 
 def _own_draft(request, pk) -> Audit:
-    """The signed-in leader's own audit; other people in the district read it, they don't edit it."""
-    audit = _district_audit(request, pk)
+    """The signed-in leader's own audit; other people in the district read it, they don't edit it.
+
+    Loaded without the auditor (it is the reader) and without the product's copy, which can be 200 KB and
+    is read only by the copy-and-tone section, on demand."""
+    audit = get_object_or_404(
+        Audit.objects.select_related("product", "rubric_version").defer("product__marketing_copy"),
+        pk=pk, district=request.district)
+    audit.district = request.district
     if audit.auditor_id != request.user.id:
         raise Http404("Only the person auditing can edit this audit.")
     return audit
@@ -249,19 +254,34 @@ def audit_review(request, pk):
     if not audit.is_draft:
         return redirect("audit_result", pk=audit.pk)
     criteria = version_structure(audit.rubric_version)
-    answers = selectors.answers_by_question(audit)
-    missing = selectors.missing_required(criteria, answers)
     if request.method == "POST":
-        if missing:
+        # Submitting reads the answers as they are now, never a kept copy.
+        if selectors.missing_required(criteria, selectors.answers_by_question(audit)):
             messages.warning(request, _("A few required questions still need an answer before you submit."))
         else:
             services.submit(audit)  # already submitted elsewhere: the result page says where it is
             return redirect("audit_result", pk=audit.pk)
     return render(request, "audits/audit_review.html", {
-        "audit": audit, "sections": _review_sections(audit, criteria, answers), "missing": missing,
-        "progress": selectors.section_progress(criteria, answers), "total": len(criteria),
-        "move_target": version_move.offer_for(audit),
+        "audit": audit, "body": _review_body(audit, criteria), "move_target": version_move.offer_for(audit),
     })
+
+
+def _review_body(audit, criteria) -> dict:
+    """The review's progress, missing answers and sections as HTML kept per draft revision: every save of answers
+    and every move to another rubric version bumps the revision, so the key changes whenever the content can."""
+
+    def render_body():
+        answers = selectors.answers_by_question(audit)
+        missing = selectors.missing_required(criteria, answers)
+        context = {"audit": audit, "review": True, "total": len(criteria), "missing": missing,
+                   "progress": selectors.section_progress(criteria, answers),
+                   "sections": _review_sections(audit, criteria, answers)}
+        return {"progress": render_to_string("audits/_progress.html", context),
+                "main": render_to_string("audits/_review_main.html", context), "missing": bool(missing)}
+
+    key = f"audit-review:{audit.pk}:{audit.revision}:{audit.rubric_version_id}:{get_language()}"
+    body = remembered(key, render_body)
+    return {**body, "progress": mark_safe(body["progress"]), "main": mark_safe(body["main"])}  # our templates'
 
 
 def _in_reader_language(criteria_results, criteria):
@@ -296,9 +316,36 @@ def _tone_advisory(audit, criteria, criteria_results):
     return {"rating": rating, "advisory": advisory}
 
 
+def _scored_body(audit, score, criteria, criteria_results) -> dict:
+    """The scores table and the strengths and opportunities of a scored audit, as HTML kept per score: a
+    submitted audit's answers are locked, and scoring it again writes a new `computed_at`, so the key changes
+    whenever the content can. Nothing in it depends on who reads it (who may read it is decided before)."""
+    stamp = score.computed_at.timestamp() if score else 0
+
+    def render_body():
+        questions = {q.id: q for c in criteria for q in c.questions.all()}
+        answers = selectors.answers_by_question(audit)
+        details = score.details if score else {}
+
+        def rows(ids):
+            return [{"prompt": questions[i].tr("prompt"), "criterion": questions[i].criterion.tr("title"),
+                     "answer": answers.get(i)} for i in ids if i in questions]
+
+        return {
+            "scores": render_to_string("audits/_result_scores.html",
+                                       {"score": score, "criteria_results": criteria_results}),
+            "lists": render_to_string("audits/_result_lists.html", {
+                "strengths": rows(details.get("strengths", [])),
+                "opportunities": rows(details.get("opportunities", []))}),
+        }
+
+    body = remembered(f"audit-result:{audit.pk}:{stamp}:{get_language()}", render_body)
+    return {name: mark_safe(html) for name, html in body.items()}  # rendered by our templates
+
+
 @district_required
 def audit_result(request, pk):
-    audit = _district_audit(request, pk)
+    audit = _district_audit(request, pk, with_score=True)
     if audit.is_draft:
         if audit.auditor_id == request.user.id:
             return redirect("audit_review", pk=audit.pk)
@@ -309,20 +356,11 @@ def audit_result(request, pk):
     if audit.status == Audit.Status.SCORED:
         score = getattr(audit, "score", None)
         criteria = version_structure(audit.rubric_version)
-        questions = {q.id: q for c in criteria for q in c.questions.all()}
-        answers = selectors.answers_by_question(audit)
-        details = score.details if score else {}
-
-        def rows(ids):
-            return [{"prompt": questions[i].tr("prompt"), "criterion": questions[i].criterion.tr("title"),
-                     "answer": answers.get(i)} for i in ids if i in questions]
-
-        criteria_results = _in_reader_language(details.get("criteria", []), criteria)
+        criteria_results = _in_reader_language(score.details.get("criteria", []) if score else [], criteria)
         context.update({
             "score": score,
-            "criteria_results": criteria_results,
-            "strengths": rows(details.get("strengths", [])),
-            "opportunities": rows(details.get("opportunities", [])),
+            "body": _scored_body(audit, score, criteria, criteria_results),
+            # Live, not kept: the copy's reading may still be on its way from the worker.
             "tone": _tone_advisory(audit, criteria, criteria_results),
         })
     return render(request, "audits/audit_result.html", context)

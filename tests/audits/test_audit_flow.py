@@ -10,7 +10,7 @@ from audits.models import Answer, Audit, Score
 from products.models import Product
 from rubrics.selectors import version_structure
 
-from .helpers import all_questions, answered_audit
+from .helpers import all_questions, answered_audit, scored_audit
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +329,21 @@ def test_picking_a_product_to_audit_searches_and_pages_the_districts_products(le
     found = leader_client.get(reverse("audit_start") + "?q=reader+2").content.decode()
     assert "Reader 24" in found and "Reader 00" not in found and "Reader from Birch" not in found
     assert "No product names match" in leader_client.get(reverse("audit_start") + "?q=zzz").content.decode()
+
+
+def test_a_result_scored_again_shows_the_new_score_and_answers_not_the_kept_page(leader_client, product, version,
+                                                                               leader):
+    """The result's scores and answers are kept as HTML per score; scoring again must show the new ones."""
+    audit = scored_audit(product, version, leader, level=4)
+    first = leader_client.get(reverse("audit_result", args=[audit.pk])).content.decode()
+    assert 'id="overall-score">100.0<' in first and "Evidence for question 0" in first
+
+    # Scoring runs again over changed answers (as a retried or re-run scoring would).
+    Answer.objects.filter(audit=audit).update(level=1, notes="Looked again")
+    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.SUBMITTED)
+    assert tasks.score_submitted_audit(audit.pk) == "scored"
+    again = leader_client.get(reverse("audit_result", args=[audit.pk])).content.decode()
+    # Every answer at level 1 of 0–4: 25 out of 100 overall, and each answer now an opportunity with its new notes.
+    assert 'id="overall-score">25.0<' in again
+    assert "Looked again" in again
+    assert "Evidence for question 0" not in again
