@@ -19,7 +19,7 @@ from committees import selectors as committee_selectors
 from products import selectors as product_selectors
 from products import services as product_services
 from products.models import Product
-from products.review import shown_review
+from products.review import review_summary
 from rubrics.selectors import current_version_for, version_structure
 
 from . import selectors, services, version_move
@@ -107,7 +107,7 @@ def _copy_panel(audit, criterion):
     """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
     if criterion.key != product_selectors.COPY_CRITERION_KEY:
         return None
-    return shown_review(product_services.copy_review(audit.product), level=3)
+    return review_summary(product_services.copy_review(audit.product))
 
 
 _PART, _CHECKED = mark_safe("\x00part\x00"), mark_safe("\x00checked\x00")

@@ -59,3 +59,29 @@ def shown_review(review, level=2):
     return {"state": "ready", "inline": review["inline"], "tone_index": reading["tone_index"],
             "findings": reading["findings"], "strengths": reading["strengths"],
             "html": mark_safe(remembered(key, render))}
+
+
+def review_summary(review: dict, top: int = 5) -> dict:
+    """A ready copy review in a few lines, for beside the audit's questions: strengths first, the count of each
+    kind of finding, and the first few phrases to reconsider. The full highlighted copy is one link away, so the
+    section stays small however long the copy is."""
+    if review["state"] != "ready":
+        return review
+    reading = review["reading"]
+    counts: dict[str, int] = {}
+    for finding in reading["findings"]:
+        counts[finding["category"]] = counts.get(finding["category"], 0) + 1
+    phrases, seen = [], set()
+    for finding in reading["findings"]:
+        phrase = finding["matched"].strip()
+        if phrase.lower() not in seen and len(phrases) < top:
+            seen.add(phrase.lower())
+            phrases.append({"phrase": phrase, "label": CATEGORY_LABELS.get(finding["category"], finding["category"])})
+    return {
+        "state": "ready", "tone_index": reading["tone_index"],
+        "strengths": sorted({s["matched"].strip() for s in reading["strengths"]}, key=str.lower)[:top],
+        "strength_count": len(reading["strengths"]), "finding_count": len(reading["findings"]),
+        "counts": [{"label": CATEGORY_LABELS.get(c, c), "count": n}
+                   for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
+        "phrases": phrases,
+    }

@@ -256,16 +256,32 @@ def copy_section_number(version):
     return keys.index(product_selectors.COPY_CRITERION_KEY) + 1
 
 
-def test_copy_and_tone_section_shows_the_highlighted_copy_and_other_sections_do_not(
+def test_copy_and_tone_section_sums_up_the_reading_beside_the_questions_and_other_sections_do_not(
         leader_client, product, version, leader):
     Product.objects.filter(pk=product.pk).update(marketing_copy=DEFICIT_COPY)
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
     number = copy_section_number(version)
     html = leader_client.get(reverse("audit_section", args=[audit.pk, number])).content.decode()
-    assert "The vendor's copy, read for tone" in html and 'class="tone-deficit"' in html
+    panel = html[html.index('id="tone-panel-heading"'):]
+    # One strength ("celebrate progress") and three phrases (fall behind, only 3 spots left, ...), strengths first.
+    assert "1 strength, 3 phrases to reconsider" in panel
+    assert panel.index("celebrate progress") < panel.index("fall behind")
+    assert reverse("product_tone", args=[product.pk]) in panel  # the full highlighted copy is one link away
+    assert 'class="tone-deficit"' not in html
+    # The questions keep the main column: the summary sits in the side column with the section list.
+    assert (html.index('class="col-lg-3 order-lg-2"') < html.index('id="tone-panel-heading"')
+            < html.index('class="col-lg-9 order-lg-1"') < html.index('id="audit-section-form"'))
     other = 1 if number != 1 else 2
     html = leader_client.get(reverse("audit_section", args=[audit.pk, other])).content.decode()
     assert "read for tone" not in html
+
+
+def test_copy_and_tone_section_stays_small_however_long_the_copy(leader_client, product, version, leader):
+    copy = long_copy(19_000)  # read inline, as the page renders; about 900 findings and 450 strengths
+    Product.objects.filter(pk=product.pk).update(marketing_copy=copy)
+    audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    html = leader_client.get(reverse("audit_section", args=[audit.pk, copy_section_number(version)])).content
+    assert len(html) < 60_000, f"the section is {len(html):,} bytes for {len(copy):,} characters of copy"
 
 
 def test_result_page_shows_the_advisory_signal_beside_the_leaders_own_rating(
