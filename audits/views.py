@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assetlens import stash
-from assetlens.cache import remembered
+from assetlens.cache import keep, peek, remembered
 from assetlens.tenancy import district_required
 from committees import selectors as committee_selectors
 from products import selectors as product_selectors
@@ -107,7 +107,15 @@ def _copy_panel(audit, criterion):
     """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
     if criterion.key != product_selectors.COPY_CRITERION_KEY:
         return None
-    return review_summary(product_services.copy_review(audit.product))
+    # Kept per copy, rules version and language: the summary of a reading that is ready never changes, and
+    # fetching it spares the page the whole reading (a thousand findings for 20 KB of copy).
+    key = f"{product_selectors.reading_key(audit.product.marketing_copy)}:summary:{get_language()}"
+    summary = peek(key)
+    if summary is None:
+        summary = review_summary(product_services.copy_review(audit.product))
+        if summary["state"] == "ready":
+            keep(key, summary)
+    return summary
 
 
 _PART, _CHECKED = mark_safe("\x00part\x00"), mark_safe("\x00checked\x00")

@@ -76,12 +76,13 @@ def review_summary(review: dict, top: int = 5) -> dict:
         phrase = finding["matched"].strip()
         if phrase.lower() not in seen and len(phrases) < top:
             seen.add(phrase.lower())
-            phrases.append({"phrase": phrase, "label": CATEGORY_LABELS.get(finding["category"], finding["category"])})
+            label = CATEGORY_LABELS.get(finding["category"], finding["category"])
+            phrases.append({"phrase": phrase, "label": str(label)})
     return {
         "state": "ready", "tone_index": reading["tone_index"],
         "strengths": sorted({s["matched"].strip() for s in reading["strengths"]}, key=str.lower)[:top],
         "strength_count": len(reading["strengths"]), "finding_count": len(reading["findings"]),
-        "counts": [{"label": CATEGORY_LABELS.get(c, c), "count": n}
+        "counts": [{"label": str(CATEGORY_LABELS.get(c, c)), "count": n}
                    for c, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))],
         "phrases": phrases,
     }
