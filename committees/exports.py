@@ -21,11 +21,15 @@ CSV columns, in order:
     evidence_quote   the words quoted from the product
 
 A cell starting with = + - @, a tab or a carriage return is prefixed with ' so spreadsheet programs show it
-as text instead of running it as a formula (OWASP "CSV injection").
+as text instead of running it as a formula (OWASP "CSV injection"). So is any such character that follows a
+separator inside a cell (`Looks fine;=cmd|...`): a spreadsheet in a locale that splits on semicolons (es-ES)
+would otherwise make a new cell of it. The file starts with a UTF-8 byte-order mark so Excel on Windows reads
+accented names as written.
 """
 
 import csv
 import io
+import re
 
 COLUMNS = [
     "report_id", "product", "vendor", "audit_id", "auditor", "rubric_version", "criterion_key", "criterion",
@@ -33,12 +37,18 @@ COLUMNS = [
     "evidence_quote",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A separator some spreadsheet locale splits on, then (after any spaces) a character that starts a formula.
+INNER_FORMULA = re.compile(r"([,;|\t\r\n])(\s*)([=+\-@])")
+BOM = "\ufeff"
 
 
 def safe_cell(value):
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if not isinstance(value, str):
+        return value
+    value = INNER_FORMULA.sub(r"\1\2'\3", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -74,6 +84,7 @@ def csv_rows(report_id, result, hidden_product_ids=()):
 
 def to_csv(report_id, result, hidden_product_ids=()):
     out = io.StringIO()
+    out.write(BOM)
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for row in csv_rows(report_id, result, hidden_product_ids):

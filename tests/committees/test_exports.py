@@ -17,7 +17,8 @@ from .report_data import PRODUCTS, audit, small_result, version
 
 
 def parse(text):
-    return list(csv.DictReader(io.StringIO(text)))
+    assert text.startswith("\ufeff"), "Excel on Windows needs the byte-order mark to read UTF-8"
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def test_csv_has_one_row_per_audit_and_question_with_documented_columns():
@@ -59,14 +60,34 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped():
     assert rows[1]["evidence_url"] == "https://ok.example"
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.text(max_size=30))
-def test_no_escaped_cell_starts_a_formula_and_nothing_else_changes(text):
+def test_a_formula_after_a_separator_inside_a_cell_is_escaped_too():
+    """es-ES Excel splits on semicolons: `Looks fine;=cmd|' /C calc'!A0` would become a cell that runs."""
+    assert exports.safe_cell("Looks fine;=cmd|' /C calc'!A0") == "Looks fine;'=cmd|' /C calc'!A0"
+    assert exports.safe_cell("a, +1 555 0100\n@SUM(A1)") == "a, '+1 555 0100\n'@SUM(A1)"
+    assert exports.safe_cell("Grades 3-5; well-made") == "Grades 3-5; well-made"  # a hyphen inside a word stays
+
+
+def test_accented_names_survive_in_the_file_excel_opens():
+    audits = [audit(11, 1, "José Núñez", {"c1/q1": 2})]
+    text = exports.to_csv(1, reports.build_comparison(PRODUCTS, [version()], audits))
+    assert text.encode("utf-8").startswith(b"\xef\xbb\xbf")
+    assert parse(text)[0]["auditor"] == "José Núñez"
+
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+SEPARATORS = (",", ";", "|", "\t", "\r", "\n")
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab =+-@;,|\t\r\n'"), max_size=30))
+def test_no_cell_or_piece_of_one_starts_a_formula_and_removing_the_marks_gives_the_text_back(text):
     cell = exports.safe_cell(text)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        assert cell == "'" + text
-    else:
-        assert cell == text
+    assert not cell.startswith(FORMULA)
+    for separator in SEPARATORS:
+        for piece in cell.split(separator)[1:]:
+            assert not piece.lstrip(" ").startswith(FORMULA[:4]), (text, cell)
+    # Only apostrophes were added, each right before a formula character.
+    assert cell.replace("'", "") == text.replace("'", "")
 
 
 def pdf_html(result, hidden=()):
