@@ -71,7 +71,8 @@ def may_see_answers(user: "User", audit: Audit) -> bool:
 
 
 def committees_for(user: "User", district: District) -> QuerySet[Committee]:
-    return district.committees.filter(memberships__user=user)
+    # By id, not by joining the memberships: a count of members annotated on this must count everyone.
+    return district.committees.filter(id__in=CommitteeMember.objects.filter(user=user).values("committee_id"))
 
 
 def recent_decisions(district: District, limit: int = 5) -> QuerySet[Decision]:

@@ -67,7 +67,8 @@ def committee_list(request):
     mine = selectors.committees_for(request.user, request.district).annotate(member_count=Count("memberships"))
     others = []
     if request.membership.is_district_admin:
-        others = (Committee.objects.filter(district=request.district).exclude(memberships__user=request.user)
+        others = (Committee.objects.filter(district=request.district)
+                  .exclude(pk__in=selectors.committees_for(request.user, request.district))
                   .annotate(member_count=Count("memberships")))
     return render(request, "committees/committee_list.html", {"committees": mine, "others": others})
 

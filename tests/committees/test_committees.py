@@ -125,6 +125,18 @@ def test_committee_list_shows_only_the_members_committees(member_client, committ
     assert "K-5 reading" in page and "Hidden from you" not in page
 
 
+def test_committee_list_counts_every_member_not_only_the_reader(member_client, client, district_admin, committee,
+                                                                 district_a):
+    # The fixture's committee has two members (a leader and a committee member); the admin is on neither list.
+    other = Committee.objects.create(district=district_a, name="Middle school math")
+    page = member_client.get(reverse("committee_list")).content.decode()
+    assert "2 members" in page and "1 member<" not in page
+    client.force_login(district_admin)
+    page = client.get(reverse("committee_list")).content.decode()
+    # The admin sees both under "other committees": two members and none.
+    assert "2 members" in page and "0 members" in page and other.name in page
+
+
 # --- Blind until submitted ------------------------------------------------------------------------------
 
 
