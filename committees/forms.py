@@ -185,7 +185,8 @@ class DecisionForm(forms.ModelForm):
         fields = ["outcome", "rationale", "decided_on"]
         widgets = {
             "rationale": forms.Textarea(attrs={"rows": 3}),
-            "decided_on": forms.DateInput(attrs={"type": "date"}),
+            # An <input type="date"> takes only ISO dates, whatever the reader's language: es would write 4/12/2026.
+            "decided_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         error_messages = {
             "outcome": {"required": _("Choose what the committee decided.")},
@@ -197,3 +198,5 @@ class DecisionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["product"].choices = [(p["id"], p["name"]) for p in products]
         self.order_fields(["product", "outcome", "rationale", "decided_on"])
+        # What the date input sends, in every language (Spanish formats alone would refuse 2026-11-20).
+        self.fields["decided_on"].input_formats = ["%Y-%m-%d"]

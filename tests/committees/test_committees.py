@@ -486,6 +486,20 @@ def test_committee_records_a_decision_and_the_dashboard_shows_it(member_client, 
     assert "Pilot in two schools first" in committee_page
 
 
+def test_in_spanish_the_decision_form_offers_todays_date_and_takes_what_the_date_input_sends(member_client,
+                                                                                             report):
+    from django.utils import timezone
+
+    member_client.cookies["django_language"] = "es"
+    page = member_client.get(reverse("report_detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert f'type="date" name="decided_on" value="{timezone.localdate():%Y-%m-%d}"' in page
+    response = member_client.post(reverse("report_decision", args=[report.pk]), {
+        "product": report.result["products"][0]["id"], "outcome": "adopt", "rationale": "Lo adoptamos",
+        "decided_on": "2026-11-20"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 302
+    assert str(Decision.objects.get().decided_on) == "2026-11-20"
+
+
 def test_a_decision_needs_a_rationale_and_keeps_what_was_typed(member_client, report):
     product_id = report.result["products"][0]["id"]
     response = member_client.post(reverse("report_decision", args=[report.pk]), {
