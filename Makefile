@@ -32,9 +32,9 @@ migrate: install messages
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# PORT=8010 make run (or make run PORT=8010) for another port; DEBUG=true for Django's debug pages.
 run: demo
-	@echo "AssetLens is on http://127.0.0.1:8000 (Ctrl+C to stop)"
-	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:8000
+	PY=$(PY) PORT=$(or $(PORT),8000) scripts/run.sh
 
 test: install messages
 	$(PY) -m pytest

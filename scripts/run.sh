@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: the development server on PORT (default 8000). The address is printed once the server answers,
+# not before. Django's debug pages (which list every URL) only when the developer sets DEBUG=true.
+set -euo pipefail
+port="${PORT:-8000}"
+python="${PY:-.venv/bin/python}"
+"$python" manage.py runserver "127.0.0.1:${port}" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' INT TERM EXIT
+for _ in $(seq 1 100); do
+  if ! kill -0 "$server" 2>/dev/null; then
+    wait "$server"
+    exit $?
+  fi
+  if curl -fsS -o /dev/null "http://127.0.0.1:${port}/health/" 2>/dev/null; then
+    echo "AssetLens is on http://127.0.0.1:${port} (Ctrl+C to stop)"
+    break
+  fi
+  sleep 0.2
+done
+wait "$server"

@@ -1,0 +1,38 @@
+"""`make run` (scripts/run.sh): any port, the address printed only once the server answers, no debug pages."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from tests.mailserver import free_port
+from tests.realstack import BASE_DIR
+
+
+def test_make_run_serves_on_the_chosen_port_says_so_once_it_answers_and_shows_a_plain_404():
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "PY": sys.executable, "PYTHONUNBUFFERED": "1"}
+    env.pop("DEBUG", None)
+    process = subprocess.Popen([str(BASE_DIR / "scripts" / "run.sh")], cwd=BASE_DIR, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, said = time.monotonic() + 60, ""
+        while time.monotonic() < deadline and "AssetLens is on" not in said:
+            said = process.stdout.readline()
+            assert said or process.poll() is None, "the server stopped before it answered"
+        assert said.strip() == f"AssetLens is on http://127.0.0.1:{port} (Ctrl+C to stop)"
+        # Printed only once the server answers: the very next request is served.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=5) as response:
+            assert response.status == 200
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page/", timeout=5)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+            page = error.read().decode()
+        assert "URLconf" not in page and "DEBUG = True" not in page  # not Django's page listing every URL
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
