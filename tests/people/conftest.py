@@ -31,7 +31,7 @@ def fast_passwords(settings):
 
 @pytest.fixture
 def named_admin(district_a):
-    return make_user("alder-admin", district_a, Membership.Role.DISTRICT_ADMIN, first_name="Lee", last_name="Chen",
+    return make_user("alder-lee", district_a, Membership.Role.DISTRICT_ADMIN, first_name="Lee", last_name="Chen",
                      email="lee@alder.example")
 
 
