@@ -129,7 +129,8 @@ def test_a_pasted_list_with_a_malformed_line_names_it_keeps_everything_typed_and
 
 
 @pytest.mark.django_db
-def test_an_address_of_another_district_is_named_and_never_moved(admin_client, district_b, django_capture_on_commit_callbacks):
+def test_an_address_of_another_district_is_named_and_never_moved(admin_client, district_b,
+                                                                 django_capture_on_commit_callbacks):
     other = make_user("birch-person", district_b, Membership.Role.LEADER, email="Sam@birch.example")
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("people_invite"), invite_form("sam@birch.example\nana@alder.example"),
