@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -78,6 +79,9 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
+        # The email speaks the admin's language unless they choose another.
+        if translation.get_language() in dict(settings.LANGUAGES):
+            self.fields["language"].initial = translation.get_language()
         committees = Committee.objects.filter(district=district).order_by("name")
         if committees.exists():
             self.fields["committees"].queryset = committees

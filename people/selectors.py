@@ -18,8 +18,7 @@ from audits.models import Audit
 from committees.models import AuditRequest, Committee
 from outbox.models import OutgoingMail
 
-from .models import Invitation
-from .services import hash_token
+from .models import Invitation, hash_token
 
 PAGE_SIZE = 25
 ACTIVE, INVITED, DEACTIVATED = "active", "invited", "deactivated"

@@ -6,7 +6,6 @@ deactivation) first locks the district's row, then counts: two admins demoting e
 are served one after the other, and the second is refused.
 """
 
-import hashlib
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from assetlens.models import District, Membership
 from committees.models import Committee, CommitteeMember
 from outbox import services as outbox
 
-from .models import Invitation
+from .models import Invitation, hash_token
 
 INVITATION_LIFETIME = timedelta(days=7)
 ADMIN = Membership.Role.DISTRICT_ADMIN
@@ -54,10 +53,6 @@ class NotYourself(Exception):
 
 
 # --- Invitations --------------------------------------------------------------------------------------
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def join_url(token: str) -> str:
