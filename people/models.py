@@ -1,5 +1,6 @@
 """A district's people come in by invitation: one address, one role, one single-use link that expires."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -8,6 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from assetlens.models import District, Membership
+
+
+def hash_token(token: str) -> str:
+    """What is stored of an invitation link's secret, and how a link is looked up."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def seven_days_from_now():

@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audits import tasks
 from audits.models import Audit
+from people import services as people_services
+from people.models import Invitation
 from rubrics import services as rubric_services
 from tests.audits.helpers import answered_audit
 
@@ -57,6 +59,14 @@ def committee(w):
 
 def report(w):
     return {"pk": w.report.pk}
+
+
+def person(w):
+    return {"pk": w.leader.membership.pk}
+
+
+def invitation(w):
+    return {"pk": w.invitation.pk}
 
 
 def variant(w):
@@ -184,6 +194,27 @@ MATRIX = {
                                         "POST": statuses(302, 302, 302, 302, 403, 404)}),
     "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                 "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
+    # People (issue 13): district admins only (403 with the reason for other roles); another district's people and
+    # invitations are 404. Role and deactivate act on the world's leader; the invitation is Alder's.
+    "people_list": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403)}),
+    "people_invite": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                 "POST": statuses(302, 403, 403, 200, 403, 403)}),  # 200: addresses explained
+    "person_detail": Row(person, {"GET": statuses(302, 403, 403, 200, 403, 404)}),
+    "person_role": Row(person, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                "POST": statuses(302, 403, 403, 400, 403, 404)}),  # 400: choose a role
+    "person_deactivate": Row(person, {"GET": statuses(302, 403, 403, 200, 403, 404),  # asks to confirm
+                                      "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    "person_reactivate": Row(person, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                      "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    "invitation_resend": Row(invitation, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                          "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    "invitation_revoke": Row(invitation, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                          "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    "invitation_restore": Row(invitation, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                           "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    # Anyone may hold an invitation link; one that names no invitation is a 404 page saying whom to ask.
+    "join": Row(lambda w: {"token": "no-such-invitation"}, {"GET": statuses(404, 404, 404, 404, 404, 404),
+                                                            "POST": statuses(404, 404, 404, 404, 404, 404)}),
 }
 
 
@@ -266,6 +297,12 @@ class World:
         report = committee_services.request_comparison(self.committee, self.leader, chosen, audits)
         committee_tasks.build(report.pk)
         return report
+
+    @cached_property
+    def invitation(self):
+        """An open invitation to Alder."""
+        [result] = people_services.invite(self.product.district, None, ["invitee@alder.example"], "leader")
+        return Invitation.objects.get(pk=result.invitation_id)
 
     @cached_property
     def variant(self):

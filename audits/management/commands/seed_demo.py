@@ -8,6 +8,8 @@ from assetlens.models import District, Membership
 from audits import services, tasks
 from audits.models import Answer, Audit
 from committees.models import Committee, CommitteeMember
+from people import services as people_services
+from people.models import Invitation
 from products.models import Product
 from rubrics.selectors import current_version_for, version_structure
 
@@ -60,6 +62,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         User = get_user_model()
         logins = []
+        invitations = []
         admin, created = User.objects.get_or_create(
             username="siteadmin", defaults={"is_staff": True, "is_superuser": True, "first_name": "Site",
                                             "last_name": "Admin", "email": "siteadmin@example.org"}
@@ -86,10 +89,25 @@ class Command(BaseCommand):
                 people[suffix] = user
                 logins.append((username, title, district_name))
             self._products_and_audits(district, people)
+            invitations.append(self._pending_invitation(district, people["admin"]))
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
         for username, title, district_name in logins:
             self.stdout.write(f"  {username:<22} {PASSWORD:<16} {title} · {district_name}")
+        self.stdout.write("Pending invitations (shown on each district's People page):")
+        for line in invitations:
+            self.stdout.write(f"  {line}")
+
+    def _pending_invitation(self, district, admin):
+        """A colleague invited but not joined yet, so the People page shows an invitation waiting."""
+        email = f"new-teacher@{district.slug}.example.org"
+        if Invitation.objects.filter(district=district, email=email, accepted_at__isnull=True,
+                                     revoked_at__isnull=True).exists():
+            return f"{email} (invited earlier)"
+        committee = Committee.objects.filter(district=district, name="K-5 reading supplement").first()
+        [result] = people_services.invite(district, admin, [email], Membership.Role.COMMITTEE_MEMBER,
+                                          [committee.pk] if committee else [])
+        return f"{email}: {people_services.join_url(result.token)}"
 
     def _products_and_audits(self, district, people):
         products = {}
