@@ -22,8 +22,7 @@ def main_text(body: bytes, charset: str | None = None, url: str | None = None) -
     if not body:
         return ""
     content = _decoded(body, charset)
-    text = trafilatura.extract(content, url=url, favor_recall=True, include_comments=False, include_tables=True,
-                               deduplicate=True)
+    text = trafilatura.extract(content, url=url, favor_recall=True, include_comments=False, include_tables=True)
     if not text or not text.strip():
         text = trafilatura.html2txt(content)
     return (text or "").strip()[:MAX_TEXT]

@@ -107,7 +107,7 @@ def blocked_reason(address: str) -> str | None:
         return "metadata"
     for reason, flag in (("unspecified", ip.is_unspecified), ("loopback", ip.is_loopback),
                          ("link-local", ip.is_link_local), ("multicast", ip.is_multicast),
-                         ("private", ip.is_private), ("reserved", ip.is_reserved)):
+                         ("reserved", ip.is_reserved), ("private", ip.is_private)):
         if flag:
             return reason
     if not ip.is_global:  # shared address space (100.64/10), 6to4 and other special ranges
@@ -307,10 +307,13 @@ def fetch(url: str, *, allowed_hosts: Sequence[str] = (), limits: Limits = Limit
     except Refused as refused:
         return FetchResult(url=url, final_url=current, ok=False, status=status, content_type=content_type,
                            failure=refused.code, detail=refused.detail, redirects=redirects)
+    except NewConnectionError as exc:  # a subclass of ConnectTimeoutError in urllib3, but a refusal
+        return FetchResult(url=url, final_url=current, ok=False, status=status, failure="refused",
+                           detail=type(exc).__name__, redirects=redirects)
     except (ConnectTimeoutError, ReadTimeoutError, TimeoutError):
         return FetchResult(url=url, final_url=current, ok=False, status=status, failure="timeout",
                            redirects=redirects)
-    except (NewConnectionError, SSLError, ProtocolError, HTTPError, OSError) as exc:
+    except (SSLError, ProtocolError, HTTPError, OSError) as exc:
         if _is_timeout(exc):
             return FetchResult(url=url, final_url=current, ok=False, status=status, failure="timeout",
                                redirects=redirects)
