@@ -93,10 +93,6 @@ def last_read(page: VendorPage) -> Snapshot | None:
             .order_by("-fetched_at", "-id").first())
 
 
-def pending_snapshot(page: VendorPage) -> Snapshot | None:
-    return Snapshot.objects.filter(page=page, district_id=page.district_id, status__in=Snapshot.PENDING).first()
-
-
 def change_of(page: VendorPage, snapshot_pk: int) -> dict[str, Any] | None:
     """A change: the snapshot that noticed it, the one before, the paragraphs removed and added, and the copy
     reader's findings added and removed. None when that snapshot is not a change of this page."""
@@ -124,7 +120,8 @@ def changes_for_auditor(district: District, user: "User", limit: int = DASHBOARD
                .select_related("page__product").only("id", "fetched_at", "page_id", "page__product_id",
                                                      "page__product__name", "page__url", "page__kind")
                .order_by("-fetched_at", "-id"))
-    seen, shown = set(), []
+    seen: set[int] = set()
+    shown: list[Snapshot] = []
     for snapshot in changes[: limit * 4]:
         product_id = snapshot.page.product_id
         if product_id in seen:

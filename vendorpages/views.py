@@ -74,9 +74,12 @@ def vendor_page_status(request, pk, page_pk):
     """For the page's poller: done once no read of this page is queued or running."""
     product = _product(request, pk)
     page = _page(product, page_pk)
-    pending = selectors.pending_snapshot(page)
-    return JsonResponse({"done": pending is None, "state": pending.status if pending else "idle",
-                         "url": _section_url(product)})
+    latest = next(iter(selectors.snapshots_of(page, limit=1)), None)
+    pending = latest is not None and latest.is_pending
+    # The product page again, named by the newest read: an address that differs from the open one only by its
+    # #fragment would not reload.
+    url = reverse("product_detail", args=[product.pk]) + f"?read={latest.pk if latest else 0}#vendor-pages"
+    return JsonResponse({"done": not pending, "state": latest.status if latest else "idle", "url": url})
 
 
 @district_required

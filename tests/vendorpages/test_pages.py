@@ -254,3 +254,15 @@ def test_another_districts_page_is_not_found_even_through_ones_own_product(
                 reverse("vendor_page_detail", args=[theirs.pk, page.pk]),
                 reverse("vendor_page_status", args=[product.pk, page.pk])):
         assert leader_client.get(url).status_code == 404
+
+
+def test_the_status_says_done_once_the_read_finishes_and_names_a_fresh_address_to_reload(
+        leader_client, product, allow_vendor_site):
+    page = VendorPage.objects.create(district=product.district, product=product, url=allow_vendor_site.url())
+    queued = tasks.queue_check(page)
+    status = reverse("vendor_page_status", args=[product.pk, page.pk])
+    assert leader_client.get(status).json()["done"] is False
+    assert 'data-poll-status' in product_page(leader_client, product)
+    tasks.run_fetch(queued.pk)
+    body = leader_client.get(status).json()
+    assert body["done"] is True and body["url"] == f"/products/{product.pk}/?read={queued.pk}#vendor-pages"
