@@ -14,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -84,7 +85,14 @@ def run_fetch(snapshot_id: int) -> str:
         _finish(snapshot_id, attempt, status=Snapshot.Status.FAILED, failure_code=result.failure,
                 failure_detail=result.detail[:300], **common)
         return result.failure
-    text = extract.main_text(result.body, result.charset, result.final_url)
+    try:
+        text = extract.main_text(result.body, result.charset, result.final_url)
+    except SoftTimeLimitExceeded:
+        _finish(snapshot_id, attempt, status=Snapshot.Status.FAILED, failure_code="timeout", **common)
+        return "timeout"
+    except Exception:  # noqa: BLE001 - a page the extractor cannot parse is a named failure, not a lost read
+        log.warning("Could not extract the text of snapshot %s", snapshot_id, exc_info=True)
+        text = ""
     if not text:
         _finish(snapshot_id, attempt, status=Snapshot.Status.FAILED, failure_code="extract", **common)
         return "extract"

@@ -5,9 +5,11 @@ task runs in-process once the request's transaction commits, as it would after c
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import trans_real
 
 from audits.models import Answer, Audit
 from tests.audits.helpers import all_questions, scored_audit
@@ -266,3 +268,23 @@ def test_the_status_says_done_once_the_read_finishes_and_names_a_fresh_address_t
     tasks.run_fetch(queued.pk)
     body = leader_client.get(status).json()
     assert body["done"] is True and body["url"] == f"/products/{product.pk}/?read={queued.pk}#vendor-pages"
+
+
+@pytest.fixture
+def spanish():
+    call_command("compilemessages", locale=["es"], ignore=[".venv", "node_modules"], verbosity=0)
+    trans_real._translations = {}
+    trans_real._default = None
+
+
+def test_a_leader_reading_in_spanish_gets_the_pages_and_the_reasons_in_spanish(
+        spanish, leader_client, product, add_page, settings):
+    leader_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    refused = add_page("http://169.254.169.254/latest/meta-data/").content.decode()
+    assert "169.254.169.254 es un servicio de metadatos de la nube" in refused
+    assert 'value="http://169.254.169.254/latest/meta-data/"' in refused
+    page = VendorPage.objects.create(district=product.district, product=product, url="https://example.com/")
+    Snapshot.objects.create(page=page, district=product.district, status="failed", failure_code="too_large")
+    html = product_page(leader_client, product)
+    assert "Las páginas del proveedor" in html and "No se leyó: demasiado grande." in html
+    assert "La página pesa más de 2 MB" in html and "Intentar de nuevo" in html
