@@ -71,24 +71,22 @@ def _finding_key(finding: Mapping[str, Any]) -> tuple[str, str]:
     return str(finding.get("rule_id", "")), _SPACE.sub(" ", str(finding.get("matched", ""))).strip().lower()
 
 
+def _unmatched(items: list[Mapping[str, Any]], against: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The items of `items` left once each is matched, in order, against one equal item of `against`."""
+    remaining = Counter(_finding_key(f) for f in against)
+    left = []
+    for item in items:
+        key = _finding_key(item)
+        if remaining[key] > 0:
+            remaining[key] -= 1
+        else:
+            left.append(dict(item))
+    return left
+
+
 def findings_change(before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]]
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(added, removed): findings of the copy reader present in one reading and not the other, matched by rule
-    and the words matched (counted, so a phrase used twice where it was used once is one added)."""
+    and the words matched (counted, so a phrase used twice where it was used once is one added: the later one)."""
     before_list, after_list = list(before), list(after)
-    old = Counter(_finding_key(f) for f in before_list)
-    new = Counter(_finding_key(f) for f in after_list)
-    added, removed = [], []
-    extra = new - old
-    for finding in after_list:
-        key = _finding_key(finding)
-        if extra[key] > 0:
-            extra[key] -= 1
-            added.append(dict(finding))
-    missing = old - new
-    for finding in before_list:
-        key = _finding_key(finding)
-        if missing[key] > 0:
-            missing[key] -= 1
-            removed.append(dict(finding))
-    return added, removed
+    return _unmatched(after_list, before_list), _unmatched(before_list, after_list)
