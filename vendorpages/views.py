@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from assetlens.tenancy import district_required
+from audits import selectors as audit_selectors
 from products import selectors as product_selectors
 from products.models import Product
 from products.review import shown_review
@@ -121,6 +122,10 @@ def vendor_page_change(request, pk, page_pk, snapshot_pk):
 def vendor_reaudit(request, pk):
     """One click: a new draft on the current rubric, starting from the leader's last audit of the product."""
     product = _product(request, pk)
+    draft = audit_selectors.own_draft_of(product, request.user)
+    if draft is not None:  # a second click, or a draft started another way: one draft per leader and product
+        messages.info(request, _("You already have a draft audit of this product; here it is."))
+        return redirect("audit_section", pk=draft.pk, number=1)
     previous = selectors.last_own_audit(product, request.user)
     if previous is None:
         messages.info(request, _("You have no earlier audit of this product to start from. Start a new audit."))

@@ -288,3 +288,12 @@ def test_a_leader_reading_in_spanish_gets_the_pages_and_the_reasons_in_spanish(
     html = product_page(leader_client, product)
     assert "Las páginas del proveedor" in html and "No se leyó: demasiado grande." in html
     assert "La página pesa más de 2 MB" in html and "Intentar de nuevo" in html
+
+
+def test_a_second_click_on_reaudit_continues_the_draft_instead_of_starting_another(
+        leader_client, leader, product, version):
+    scored_audit(product, version, leader, level=2)
+    first = leader_client.post(reverse("vendor_reaudit", args=[product.pk]))
+    second = leader_client.post(reverse("vendor_reaudit", args=[product.pk]))
+    assert first["Location"] == second["Location"]
+    assert Audit.objects.filter(product=product, status="draft").count() == 1
