@@ -6,12 +6,15 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import trans_real
 
 from audits.models import Answer, Audit
+from products.models import Product
 from tests.audits.helpers import all_questions, scored_audit
 from tests.conftest import make_user
 from vendorpages import tasks
@@ -248,8 +251,6 @@ def test_reaudit_without_an_earlier_audit_explains(leader_client, product):
 
 def test_another_districts_page_is_not_found_even_through_ones_own_product(
         leader_client, product, district_b, leader_b):
-    from products.models import Product
-
     theirs = Product.objects.create(district=district_b, name="Theirs")
     page = VendorPage.objects.create(district=district_b, product=theirs, url="https://example.com/")
     for url in (reverse("vendor_page_detail", args=[product.pk, page.pk]),
@@ -297,3 +298,36 @@ def test_a_second_click_on_reaudit_continues_the_draft_instead_of_starting_anoth
     second = leader_client.post(reverse("vendor_reaudit", args=[product.pk]))
     assert first["Location"] == second["Location"]
     assert Audit.objects.filter(product=product, status="draft").count() == 1
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _read_pages(product, pages, reads):
+    now = timezone.now()
+    start = product.vendor_pages.count()
+    for p in range(start, start + pages):
+        page = VendorPage.objects.create(district=product.district, product=product, url=f"https://v.example/{p}")
+        previous = None
+        for r in range(reads):
+            previous = Snapshot.objects.create(page=page, district=product.district, status="fetched",
+                                               text=f"read {r}", changed=previous is not None, previous=previous,
+                                               fetched_at=now - timedelta(days=reads - r))
+
+
+def test_the_product_page_and_dashboard_cost_the_same_queries_for_one_page_or_many_reads(
+        leader_client, leader, product, version, district_a):
+    scored_audit(product, version, leader, level=2)
+    other = Product.objects.create(district=district_a, name="Other")
+    scored_audit(other, version, leader, level=2)
+    _read_pages(product, pages=1, reads=2)
+    few = (_queries(leader_client, reverse("product_detail", args=[product.pk])),
+           _queries(leader_client, reverse("dashboard")))
+    _read_pages(product, pages=4, reads=12)
+    _read_pages(other, pages=3, reads=5)
+    many = (_queries(leader_client, reverse("product_detail", args=[product.pk])),
+            _queries(leader_client, reverse("dashboard")))
+    assert many == few
