@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "committees",
     "outbox",
     "people",
+    "vendorpages",
 ]
 
 MIDDLEWARE = [
@@ -260,7 +261,15 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},
     "send-waiting-mail": {"task": "outbox.tasks.sweep_outbox", "schedule": 120.0},
+    # Vendor pages: lost or stuck fetches every 2 minutes; pages not read for a week, checked hourly.
+    "sweep-vendor-fetches": {"task": "vendorpages.tasks.sweep_vendor_fetches", "schedule": 120.0},
+    "recheck-vendor-pages": {"task": "vendorpages.tasks.recheck_vendor_pages", "schedule": 3600.0},
 }
+
+# Vendor pages are fetched from the public web only (vendorpages/safefetch.py). Hosts named here ("host" or
+# "host:port", comma-separated) may be fetched even on a private address or another port: an intranet install's
+# own vendor mirror, or the test server on loopback.
+VENDORPAGES_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("VENDORPAGES_ALLOWED_HOSTS", "").split(",") if h.strip()]
 
 # --- Mail ------------------------------------------------------------------------------------------
 # With EMAIL_HOST set, mail goes out by SMTP (a Google Workspace relay, Microsoft 365, any provider); without it

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("products.urls")),
     path("", include("committees.urls")),
     path("", include("people.urls")),
+    path("", include("vendorpages.urls")),
 ]

@@ -22,6 +22,8 @@ class Audit(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # A re-audit starts from an earlier audit of the same product: its answers are offered, marked for review.
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-updated_at", "-id"]
@@ -44,6 +46,8 @@ class Answer(models.Model):
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
     evidence_url = models.URLField(_("link to evidence"), max_length=500, blank=True)
     evidence_quote = models.TextField(_("quote from the product"), max_length=5000, blank=True)
+    # Carried over from an earlier audit and not yet looked at again (cleared when its section is saved).
+    needs_review = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from products.models import Product
-from rubrics.models import RubricVersion
+from rubrics.models import Question, RubricVersion
 
 from .models import Answer, Audit
 from .tasks import enqueue_scoring
@@ -73,3 +73,35 @@ def retry_scoring(audit: Audit) -> bool:
         if claimed:
             transaction.on_commit(lambda: enqueue_scoring(audit.pk))
     return bool(claimed)
+
+
+def start_reaudit(previous: Audit, version: RubricVersion, user: "User") -> Audit:
+    """A new draft of the same product on `version`, starting from `previous`: each answer to a question the
+    new version still asks (matched by question key) is copied with its evidence and marked for review. Answers
+    to questions that were reworded or re-scaled keep their evidence but need a fresh level."""
+    with transaction.atomic():
+        audit = Audit.objects.create(district_id=previous.district_id, product_id=previous.product_id,
+                                     rubric_version=version, auditor=user, based_on=previous)
+        targets = {q.key: q for q in Question.objects.filter(criterion__version=version).prefetch_related("levels")}
+        rows = []
+        for answer in Answer.objects.filter(audit_id=previous.pk).select_related("question").prefetch_related(
+                "question__levels"):
+            target = targets.get(answer.question.key)
+            if target is None:
+                continue
+            same_scale = (answer.question.prompt == target.prompt and sorted(lv.value for lv in target.levels.all())
+                          == sorted(lv.value for lv in answer.question.levels.all()))
+            rows.append(Answer(
+                audit=audit, question=target, needs_review=True,
+                level=answer.level if same_scale else None,
+                not_applicable=answer.not_applicable if same_scale else False,
+                notes=answer.notes, evidence_url=answer.evidence_url, evidence_quote=answer.evidence_quote,
+            ))
+        Answer.objects.bulk_create(rows)
+    return audit
+
+
+def mark_reviewed(audit: Audit, question_ids: list[int]) -> None:
+    """The leader saved these questions' section: their carried-over answers are theirs now."""
+    Answer.objects.filter(audit_id=audit.pk, question_id__in=question_ids, needs_review=True).update(
+        needs_review=False)

@@ -21,6 +21,7 @@ from products import services as product_services
 from products.models import Product
 from products.review import review_summary
 from rubrics.selectors import current_version_for, version_structure
+from vendorpages import selectors as vendor_selectors
 
 from . import selectors, services, version_move
 from .forms import SectionForm, initial_from_answers
@@ -60,6 +61,7 @@ def dashboard(request):
     context.update({
         "statuses": Audit.Status.choices, "rows": _rows(request, list(context["page"].object_list)),
         "recent_decisions": committee_selectors.recent_decisions(request.district),
+        "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
     return render(request, "audits/dashboard.html", context)
 
@@ -207,6 +209,8 @@ def audit_section(request, pk, number):
                     return JsonResponse({"saved": False, "reason": "submitted"}, status=409)
                 messages.info(request, _("This audit was already submitted, so its answers are locked."))
                 return redirect("audit_result", pk=audit.pk)
+            if any(a.needs_review for a in saved.values()):
+                services.mark_reviewed(audit, [q.id for q in questions])
             if autosave:
                 status = 200 if not form.errors else 400
                 return JsonResponse({"saved": True, "revision": audit.revision, "errors": form.errors}, status=status)
@@ -236,13 +240,15 @@ def audit_section(request, pk, number):
         form = SectionForm(initial=initial_from_answers(questions, saved, audit.revision), questions=questions)
 
     saved_ids = {qid for qid, a in saved.items() if a.is_answered}
+    cards = _question_cards(form, audit.rubric_version, number, questions, {q.id: a for q, a in conflicts},
+                            request.GET.get("check") == "1", saved_ids)
+    for card in cards:  # carried over from an earlier audit by a re-audit, not yet saved here
+        card["to_review"] = card["question"].id in saved and saved[card["question"].id].needs_review
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
         "progress": selectors.section_progress(criteria, answers), "conflicts": bool(conflicts),
         "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
-        "question_cards": _question_cards(form, audit.rubric_version, number, questions,
-                                          {q.id: a for q, a in conflicts}, request.GET.get("check") == "1",
-                                          saved_ids),
+        "question_cards": cards,
     })
 
 

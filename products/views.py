@@ -13,6 +13,7 @@ from assetlens.tenancy import district_required
 from audits import selectors as audit_selectors
 from audits.rows import audit_rows
 from committees import selectors as committee_selectors
+from vendorpages import selectors as vendor_selectors
 
 from . import selectors, services, tone
 from .forms import ProductForm, ToneCheckForm
@@ -61,6 +62,7 @@ def product_detail(request, pk):
         "product": product, "page": page,
         "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False),
         "own_draft": audit_selectors.own_draft_of(product, request.user),
+        "vendor": vendor_selectors.product_section(product, request.user),
     })
 
 

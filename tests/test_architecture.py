@@ -18,11 +18,11 @@ from functools import cache
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees", "outbox", "people")
+PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees", "outbox", "people", "vendorpages")
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}
 PURE_MODULES = frozenset({
     "audits.scoring", "committees.agreement", "committees.charts", "committees.reports", "products.tone",
-    "rubrics.diff",
+    "rubrics.diff", "vendorpages.textdiff",
 })
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 

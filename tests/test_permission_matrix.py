@@ -85,6 +85,19 @@ def variant_question(w):
     return {"pk": w.variant.criteria.first().questions.first().pk}
 
 
+def vendor_page(w):
+    return {"pk": w.product.pk, "page_pk": w.vendor_change.page_id}
+
+
+def vendor_change(w):
+    return {"pk": w.product.pk, "page_pk": w.vendor_change.page_id, "snapshot_pk": w.vendor_change.pk}
+
+
+def reaudit(w):
+    w.scored  # noqa: B018 - the leader's audit a re-audit starts from
+    return {"pk": w.product.pk}
+
+
 # Columns: anonymous, leader (the auditor), committee member, district admin, site staff (no district),
 # leader of another district. 302 for anonymous means "sent to sign in" (checked below).
 MATRIX = {
@@ -215,6 +228,19 @@ MATRIX = {
     # Anyone may hold an invitation link; one that names no invitation is a 404 page saying whom to ask.
     "join": Row(lambda w: {"token": "no-such-invitation"}, {"GET": statuses(404, 404, 404, 404, 404, 404),
                                                             "POST": statuses(404, 404, 404, 404, 404, 404)}),
+    # Vendor pages (issue 15): everyone in the product's district; another district's product or page is a 404.
+    "vendor_page_add": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404),
+                                     "POST": statuses(302, 400, 400, 400, 403, 404)}),  # 400: address explained
+    "vendor_page_detail": Row(vendor_page, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "vendor_page_status": Row(vendor_page, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "vendor_page_check": Row(vendor_page, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                           "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "vendor_page_remove": Row(vendor_page, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                            "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "vendor_page_change": Row(vendor_change, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    # The leader starts from their scored audit; the others have none and are told so on the product page.
+    "vendor_reaudit": Row(reaudit, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                    "POST": statuses(302, 302, 302, 302, 403, 404)}),
 }
 
 
@@ -303,6 +329,20 @@ class World:
         """An open invitation to Alder."""
         [result] = people_services.invite(self.product.district, None, ["invitee@alder.example"], "leader")
         return Invitation.objects.get(pk=result.invitation_id)
+
+    @cached_property
+    def vendor_change(self):
+        """A vendor page read twice, the second read a change of copy."""
+        from django.utils import timezone
+
+        from vendorpages.models import Snapshot, VendorPage
+
+        page = VendorPage.objects.create(district=self.product.district, product=self.product,
+                                         url="https://readalong.example/families")
+        before = Snapshot.objects.create(page=page, district=page.district, status="fetched", text="Read together.",
+                                         fetched_at=timezone.now())
+        return Snapshot.objects.create(page=page, district=page.district, status="fetched", changed=True,
+                                       previous=before, text="Read together, at home.", fetched_at=timezone.now())
 
     @cached_property
     def variant(self):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VendorPagesConfig(AppConfig):
+    name = "vendorpages"
+    verbose_name = "Vendor pages"
