@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("audits.urls")),
     path("", include("products.urls")),
     path("", include("committees.urls")),
+    path("", include("notifications.urls")),
 ]

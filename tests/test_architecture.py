@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees")
+PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees", "notifications")
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}
 PURE_MODULES = frozenset({
     "audits.scoring", "committees.agreement", "committees.charts", "committees.reports", "products.tone",
