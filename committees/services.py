@@ -13,9 +13,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assetlens.cache import first_to_claim
-from notifications import services as notify
 from assetlens.models import District
 from audits.models import Audit
+from notifications import services as notify
 from products.models import Product
 
 from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment, ReportFile

@@ -35,7 +35,7 @@ class UnreadCount:
         return f"{COUNT_UP_TO - 1}+" if self.count >= COUNT_UP_TO else str(self.count)
 
 
-def page_for(user_id: int, district_id: int, number: object) -> Page:
+def page_for(user_id: int, district_id: int, number: str | None) -> Page:
     notifications = Notification.objects.filter(recipient_id=user_id, district_id=district_id).only(
         "id", "event", "params", "link", "created_at", "read_at")
     return Paginator(notifications, PAGE_SIZE).get_page(number)

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -135,7 +135,7 @@ def _reminder(audit_request: AuditRequest, event: str) -> list[Notification]:
                    f"{event}:{audit_request.pk}:{due}")
 
 
-def _unanswered(requests):  # type: ignore[no-untyped-def] - a queryset in, the same queryset narrowed out
+def _unanswered(requests: QuerySet[AuditRequest]) -> QuerySet[AuditRequest]:
     """Requests the member has not answered with a submitted audit, and still serves on the committee for."""
     answered = Audit.objects.filter(product_id=OuterRef("product_id"), auditor_id=OuterRef("member_id"),
                                     district_id=OuterRef("committee__district_id")).exclude(status=Audit.Status.DRAFT)
@@ -251,7 +251,8 @@ def send_digest(user_id: int, until: datetime) -> OutgoingMail | None:
         quiet = set(selectors.kinds_on(user_id, Delivery.APP))  # unsubscribed since: shown in the app only
         district_id = waiting[0].district_id
         telling = [n for n in waiting if n.kind not in quiet and n.district_id == district_id]
-        [recipient] = _recipients(district_id, [user_id]) or [None]
+        found = _recipients(district_id, [user_id])
+        recipient = found[0] if found else None
         mail = None
         if telling and recipient is not None and recipient.email:
             mail = _digest_mail(recipient, district_id, telling)
