@@ -52,10 +52,10 @@ def set_progress(report_id: int, percent: int, stage: str) -> None:
 
 @transaction.atomic
 def mark_failed(report_id: int, message: str) -> None:
-    if ComparisonReport.objects.filter(
+    ComparisonReport.objects.filter(
         pk=report_id, status__in=[ComparisonReport.Status.RUNNING, ComparisonReport.Status.QUEUED]
-    ).update(status=ComparisonReport.Status.FAILED, failure_message=message[:2000], finished_at=timezone.now()):
-        notify.report_finished(report_id)
+    ).update(status=ComparisonReport.Status.FAILED, failure_message=message[:2000], finished_at=timezone.now())
+    notify.report_finished(report_id)  # once per failure: keyed by the report and its finished_at
 
 
 def release(report_id: int) -> None:
