@@ -52,3 +52,21 @@ def test_an_unsubscribe_link_never_fails_with_a_server_error(client, committee_m
     else:
         assert set(Preference.objects.values_list("user_id", flat=True)) <= {wanted.user_id}
     Preference.objects.all().delete()
+
+
+@FUZZ
+@given(due=st.one_of(any_text, st.dates().map(str), st.sampled_from(["", "2027-02-30", "10/03/2027", "0001-01-01"])),
+       members=st.lists(st.one_of(any_text, st.integers(-5, 10**6).map(str)), max_size=3))
+def test_the_audit_request_form_with_its_due_date_never_fails_with_a_server_error(
+        client, district_admin, committee, committee_member, product, due, members):
+    from committees.models import AuditRequest
+    from notifications.models import Notification
+
+    client.force_login(district_admin)
+    response = client.post(reverse("audit_request_create", args=[committee.pk]),
+                           {"product": product.pk, "members": [committee_member.pk, *members], "due_date": due})
+    assert response.status_code in (302, 400), (due, members)
+    if response.status_code == 400:
+        assert 'role="alert"' in response.content.decode()
+    # A request is asked for once, and told once.
+    assert Notification.objects.count() == AuditRequest.objects.count() <= 1

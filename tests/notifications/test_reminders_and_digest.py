@@ -189,3 +189,36 @@ def test_digest_notifications_of_another_district_person_stay_theirs(report, lea
     assert "Alder only." not in by_person["birch-leader@example.org"]
     assert "Birch" in by_person["birch-leader@example.org"]
     assert Product.objects.filter(district=district_b).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_digest_run_at_the_same_time_skips_what_the_first_is_sending(committee_member, district_a):
+    """Two beats (or a retry beside a slow run): the rows one run is gathering are locked; the other run skips
+    them without waiting and sends nothing, so nobody gets the same day twice."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite locks the whole database)")
+    Notification.objects.create(district=district_a, recipient=committee_member, kind=Kind.COMMENTS,
+                                event=Event.COMMENT_POSTED, params={"person": "Rosa", "committee": "K-5"},
+                                link="/", dedupe_key="c:1", delivery=Delivery.DIGEST)
+    outcome = {}
+
+    def other_run():
+        try:
+            outcome["mail"] = services.send_digest(committee_member.pk, timezone.now())
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # the first run, holding the rows it is gathering
+        list(Notification.objects.select_for_update().filter(recipient=committee_member))
+        other = threading.Thread(target=other_run)
+        other.start()
+        other.join(timeout=30)
+        assert not other.is_alive(), "the second run waited on the first instead of skipping"
+    assert outcome["mail"] is None and not OutgoingMail.objects.exists()
+    assert services.send_digest(committee_member.pk, timezone.now()) is not None  # the first run's turn
+    assert services.send_digest(committee_member.pk, timezone.now()) is None
+    assert OutgoingMail.objects.count() == 1
