@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "outbox",
     "people",
     "vendorpages",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assetlens.tenancy.district_context",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     }
@@ -258,12 +261,19 @@ CELERY_REDIS_SOCKET_TIMEOUT = 0.4
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0},
 }
+# The daily digest of notifications goes out at this hour of TIME_ZONE (beat reads its schedule in that zone).
+CELERY_TIMEZONE = TIME_ZONE
+DIGEST_HOUR = int(os.environ.get("ASSETLENS_DIGEST_HOUR", "16"))
 CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},
     "send-waiting-mail": {"task": "outbox.tasks.sweep_outbox", "schedule": 120.0},
     # Vendor pages: lost or stuck fetches every 2 minutes; pages not read for a week, checked hourly.
     "sweep-vendor-fetches": {"task": "vendorpages.tasks.sweep_vendor_fetches", "schedule": 120.0},
     "recheck-vendor-pages": {"task": "vendorpages.tasks.recheck_vendor_pages", "schedule": 3600.0},
+    # Hourly, so a reminder missed while beat was down goes out within the hour; each is sent once.
+    "send-audit-reminders": {"task": "notifications.tasks.send_due_reminders", "schedule": 3600.0},
+    "send-daily-digests": {"task": "notifications.tasks.send_daily_digests",
+                           "schedule": crontab(hour=DIGEST_HOUR, minute=0)},
 }
 
 # Vendor pages are fetched from the public web only (vendorpages/safefetch.py). Hosts named here ("host" or

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("committees.urls")),
     path("", include("people.urls")),
     path("", include("vendorpages.urls")),
+    path("", include("notifications.urls")),
 ]

@@ -70,12 +70,21 @@ class AuditRequestForm(forms.Form):
     members = MemberChoiceField(label=_("Ask these members"), queryset=get_user_model().objects.none(),
                                 widget=forms.CheckboxSelectMultiple,
                                 error_messages={"required": _("Choose at least one member to ask.")})
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               help_text=_("Optional. Members are reminded two days before and when it is overdue."),
+                               error_messages={"invalid": _("Enter the due date as a date, such as 2027-03-10.")})
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(district=committee.district).order_by("name")
         self.fields["members"].queryset = committee.members.order_by("first_name", "username")
         self.helper = _helper()
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due is not None and due < timezone.localdate():
+            raise forms.ValidationError(_("Choose a due date from today on."))
+        return due
 
 
 class ProductChoiceField(forms.ModelMultipleChoiceField):

@@ -44,6 +44,8 @@ class AuditRequest(models.Model):
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="audit_requests")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="audit_requests")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Reminders go out two days before and once it is overdue (notifications.tasks.send_due_reminders).
+    due_date = models.DateField(_("due date"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -3,7 +3,7 @@ a comparison (built by the worker once committed), comment, agree a level, recor
 
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from assetlens.cache import first_to_claim
 from assetlens.models import District
 from audits.models import Audit
+from notifications import services as notify
 from products.models import Product
 
 from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment, ReportFile
@@ -43,11 +44,16 @@ def update_committee(form: "CommitteeForm") -> Committee:
         return form.save()
 
 
-def request_audits(committee: Committee, product: Product, members: Iterable["User"], user: "User") -> None:
+def request_audits(committee: Committee, product: Product, members: Iterable["User"], user: "User",
+                   due_date: date | None = None) -> None:
+    """Ask each member once; a member already asked keeps their request (and its due date)."""
     with transaction.atomic():
         for member in members:
-            AuditRequest.objects.get_or_create(committee=committee, product=product, member=member,
-                                               defaults={"requested_by": user})
+            audit_request, created = AuditRequest.objects.get_or_create(
+                committee=committee, product=product, member=member,
+                defaults={"requested_by": user, "due_date": due_date})
+            if created:
+                notify.audit_requested(audit_request)
 
 
 def request_comparison(committee: Committee, user: "User", products: Iterable[Product],
@@ -85,7 +91,10 @@ def retry(report: ComparisonReport) -> bool:
 
 
 def add_comment(report: ComparisonReport, author: "User", body: str) -> ReportComment:
-    return ReportComment.objects.create(report=report, author=author, body=body)
+    with transaction.atomic():
+        comment = ReportComment.objects.create(report=report, author=author, body=body)
+        notify.comment_posted(comment)
+    return comment
 
 
 def _revise(report: ComparisonReport) -> None:
@@ -113,6 +122,7 @@ def record_decision(form: "DecisionForm", report: ComparisonReport, product: Pro
     with transaction.atomic():
         decision.save()
         _revise(report)
+        notify.decision_recorded(decision)
     return decision
 
 

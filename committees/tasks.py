@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications import services as notify
+
 from . import exports, report_view, reports, selectors
 from .models import ComparisonReport, ReportFile
 
@@ -48,10 +50,12 @@ def set_progress(report_id: int, percent: int, stage: str) -> None:
         progress=percent, stage=stage[:200])
 
 
+@transaction.atomic
 def mark_failed(report_id: int, message: str) -> None:
     ComparisonReport.objects.filter(
         pk=report_id, status__in=[ComparisonReport.Status.RUNNING, ComparisonReport.Status.QUEUED]
     ).update(status=ComparisonReport.Status.FAILED, failure_message=message[:2000], finished_at=timezone.now())
+    notify.report_finished(report_id)  # once per failure: keyed by the report and its finished_at
 
 
 def release(report_id: int) -> None:
@@ -92,6 +96,7 @@ def build(report_id: int, on_progress=None) -> str:
             # The PDF most people will ask for (nothing blind, the language it was asked in), made ahead.
             language = report.language or settings.LANGUAGE_CODE
             transaction.on_commit(lambda: enqueue_pdf(report_id, language, []))
+            notify.report_finished(report_id)
     return "built"
 
 

@@ -107,7 +107,7 @@ def committee_edit(request, pk):
 def committee_detail(request, pk):
     committee, members = _committee_with_members(request, pk)
     requests = list(committee.audit_requests.select_related("product", "member").only(
-        "committee_id", "product", "member", "product__name", *(f"member__{f}" for f in PERSON)))
+        "committee_id", "product", "member", "due_date", "product__name", *(f"member__{f}" for f in PERSON)))
     statuses = {}
     for product_id, auditor_id, status in Audit.objects.filter(
         district=request.district, product__in={r.product_id for r in requests}, auditor__in=members,
@@ -136,7 +136,8 @@ def audit_request_create(request, pk):
     form = AuditRequestForm(request.POST, committee=committee)
     if form.is_valid():
         product = form.cleaned_data["product"]
-        services.request_audits(committee, product, form.cleaned_data["members"], request.user)
+        services.request_audits(committee, product, form.cleaned_data["members"], request.user,
+                                form.cleaned_data.get("due_date"))
         messages.success(request, _("The members are asked to audit %(name)s.") % {"name": product.name})
         return redirect("committee_detail", pk=committee.pk)
     members = list(committee.members.order_by("first_name", "username"))

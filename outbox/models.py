@@ -22,6 +22,8 @@ class OutgoingMail(models.Model):
     subject = models.CharField(max_length=300)
     text = models.TextField()
     html = models.TextField(blank=True)
+    # Extra headers, e.g. List-Unsubscribe on notifications (RFC 2369 and RFC 8058).
+    headers = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=500, blank=True)

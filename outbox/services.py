@@ -28,8 +28,9 @@ def compose(template: str, context: dict[str, object], language: str) -> Letter:
     return Letter(subject=subject[:300], text=text, html=html)
 
 
-def queue_mail(to: str, letter: Letter, *, kind: str, district: District | None = None) -> OutgoingMail:
+def queue_mail(to: str, letter: Letter, *, kind: str, district: District | None = None,
+               headers: dict[str, str] | None = None) -> OutgoingMail:
     mail = OutgoingMail.objects.create(district=district, kind=kind, to=to, subject=letter.subject,
-                                       text=letter.text, html=letter.html)
+                                       text=letter.text, html=letter.html, headers=headers or {})
     transaction.on_commit(lambda: tasks.enqueue_delivery(mail.pk))
     return mail

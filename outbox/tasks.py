@@ -41,7 +41,8 @@ def send_one(mail_id: int) -> str:
     if not claimed:
         return "skipped"
     mail = OutgoingMail.objects.get(pk=mail_id)
-    message = EmailMultiAlternatives(mail.subject, mail.text, to=[mail.to], connection=get_connection())
+    message = EmailMultiAlternatives(mail.subject, mail.text, to=[mail.to], connection=get_connection(),
+                                     headers=mail.headers or None)
     if mail.html:
         message.attach_alternative(mail.html, "text/html")
     try:

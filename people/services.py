@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from assetlens.models import District, Membership
 from committees.models import Committee, CommitteeMember
+from notifications import services as notifications
 from outbox import services as outbox
 
 from .models import Invitation, hash_token
@@ -184,6 +185,7 @@ def join_by_invitation(invitation_id: int, user: User) -> Membership:
                              "language": invitation.language})
     for committee in invitation.committees.filter(district=invitation.district):
         CommitteeMember.objects.get_or_create(committee=committee, user=user)
+    notifications.invitation_accepted(invitation.pk)  # the admin who sent it hears, once this commits
     return membership
 
 

@@ -18,7 +18,8 @@ from functools import cache
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees", "outbox", "people", "vendorpages")
+PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees", "notifications", "outbox", "people",
+            "vendorpages")
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}
 PURE_MODULES = frozenset({
     "audits.scoring", "committees.agreement", "committees.charts", "committees.reports", "products.tone",

@@ -35,7 +35,8 @@ HOLDING = re.compile(r"Holding the scoring claim on audit (\d+) for [\d.]+s in p
 
 def project_tasks():
     """Every task our apps register (celery.* built-ins left out), after importing every *tasks module."""
-    for app_name in ("assetlens", "audits", "committees", "outbox", "products", "rubrics", "vendorpages"):
+    for app_name in ("assetlens", "audits", "committees", "notifications", "outbox", "products", "rubrics",
+                     "vendorpages"):
         package = importlib.import_module(app_name)
         for module in pkgutil.iter_modules(package.__path__):
             if module.name.endswith("tasks"):

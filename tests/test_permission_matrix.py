@@ -241,7 +241,19 @@ MATRIX = {
     # The leader starts from their scored audit; the others have none and are told so on the product page.
     "vendor_reaudit": Row(reaudit, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                     "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    # Notifications (issue 13): each person's own. The world's one belongs to the committee member; anyone
+    # else's is a 404. Settings POSTed empty: 400, each choice explained.
+    "notification_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    "notification_open": Row(lambda w: {"pk": w.notification.pk}, {"GET": statuses(302, 404, 302, 404, 403, 404)}),
+    "notification_settings": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
+                                         "POST": statuses(302, 400, 400, 400, 403, 400)}),
+    # The signed link in an email is the key, whoever is signed in (or nobody): see SIGNED_LINKS.
+    "notification_unsubscribe": Row(lambda w: {"token": w.unsubscribe_token},
+                                    {"GET": statuses(200, 200, 200, 200, 200, 200),
+                                     "POST": statuses(200, 200, 200, 200, 200, 200)}),
 }
+# URLs whose signed token, not the session, says whose they are (an email's one-click unsubscribe link).
+SIGNED_LINKS = {"notification_unsubscribe"}
 
 
 def served_urls(patterns=None, prefix="", namespace=""):
@@ -345,6 +357,21 @@ class World:
                                        previous=before, text="Read together, at home.", fetched_at=timezone.now())
 
     @cached_property
+    def notification(self):
+        """The committee member's notification that they are asked to audit the product."""
+        from committees import services as committee_services
+        from notifications.models import Notification
+
+        committee_services.request_audits(self.committee, self.product, [self.committee_member], self.leader)
+        return Notification.objects.get(recipient=self.committee_member)
+
+    @cached_property
+    def unsubscribe_token(self):
+        from notifications import tokens
+
+        return tokens.make(self.committee_member.pk, "reports")
+
+    @cached_property
     def variant(self):
         """Alder's own draft variant of the shared rubric."""
         return rubric_services.adopt(self.version.rubric, self.product.district, "Alder rubric")
@@ -400,7 +427,7 @@ def test_each_visitor_gets_the_expected_answer(key, method, actor, world, sign_i
 def test_other_district_sees_a_404_never_a_403_for_existing_objects(world, sign_in_as):
     """Sanity check on the matrix itself: no object of district A is confirmed to district B's people."""
     for key, row in MATRIX.items():
-        if row.kwargs is None:
+        if row.kwargs is None or key in SIGNED_LINKS:
             continue
         for method, expect in row.expect.items():
             assert expect["other_district"] in {404, 405}, f"{key} {method} must not reveal another district's rows"

@@ -118,3 +118,35 @@ def test_report_and_committee_pages_cost_the_same_queries_for_one_audit_a_produc
     summary = many_report.result["products"][0]
     assert summary["audit_count"] == 6 and "audits" not in summary and "answers" not in many_report.result
     assert len(many_report.details[str(summary["id"])]["audits"]) == 6
+
+
+def _notification_queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured if "notifications_notification" in q["sql"]]
+
+
+def test_the_headers_unread_count_is_one_bounded_query_on_its_index_however_many_are_waiting(
+        leader_client, leader, district_a, product):
+    from django.utils import timezone
+
+    from notifications.models import Notification
+
+    pages = [reverse("dashboard"), reverse("product_list"), reverse("product_detail", args=[product.pk])]
+    for url in pages:
+        assert len(_notification_queries(leader_client, url)) == 1, url  # none unread: still asked once
+    Notification.objects.bulk_create(
+        Notification(district=district_a, recipient=leader, kind="comments", event="comment_posted", params={},
+                     link="/", dedupe_key=f"q:{i}", delivery="app", created_at=timezone.now())
+        for i in range(300))
+    for url in pages:
+        [sql] = _notification_queries(leader_client, url)
+        # Counting stops at 100 (the header says "99+"), so 300 or 300,000 unread cost the same.
+        assert "COUNT(" in sql.upper() and "LIMIT 100" in sql.upper(), sql
+    if connection.vendor == "postgresql":
+        # The planner may scan a tiny table instead; with scans discouraged it must find the partial index.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)  # captured with its values in place
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "notification_unread" in plan, plan

@@ -39,3 +39,19 @@ def test_demo_leader_lands_on_a_dashboard_with_scored_audits(client):
     assert sign_in(client, "mesa-leader")
     page = client.get(reverse("dashboard")).content.decode()
     assert "Mesa Verde Schools audits" in page and "ReadAlong Stories" in page and "Scored" in page
+
+
+def test_demo_people_have_notifications_and_a_request_with_a_due_date(client):
+    from committees.models import AuditRequest
+    from notifications.models import Notification
+
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert AuditRequest.objects.filter(due_date__isnull=False).count() == 6  # three a district
+    assert Notification.objects.count() == 6  # two asked and one reminded, a district
+    assert sign_in(client, "riverbend-committee")
+    page = client.get(reverse("notification_list")).content.decode()
+    assert "K-5 reading supplement asks you to audit FamilyBridge" in page
+    client.logout()
+    assert sign_in(client, "riverbend-admin")
+    assert "is due in two days" in client.get(reverse("notification_list")).content.decode()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from assetlens.models import Membership
 from committees.models import Committee, CommitteeMember
+from notifications.models import Notification
 from outbox.models import OutgoingMail
 from people import selectors, services
 from people.models import Invitation, hash_token
@@ -68,6 +69,12 @@ def test_invitation_is_delivered_by_smtp_in_spanish_and_its_link_lets_the_person
     # Signed in, on their district's dashboard.
     assert visitor.session[SESSION_KEY] == str(ana_user.pk)
     assert "Alder District" in visitor.get(reverse("dashboard")).content.decode()
+
+    # The admin who sent it hears that Ana joined: in the app, and by email (the default for invitations).
+    [told] = Notification.objects.filter(event=Notification.Event.INVITATION_ACCEPTED)
+    assert told.recipient.username == "alder-lee" and told.params["person"] == "Ana Ruiz"
+    accepted = smtp_server.wait_for(3)[2]
+    assert accepted["To"] == "lee@alder.example" and "Ana Ruiz" in body(accepted)
 
     # The link was single-use: it now says so, and whom to ask.
     again = fresh_client().get(link)

@@ -1,13 +1,18 @@
 """Demo districts, people, products and audits, so a newcomer can try every page. Safe to run twice."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from assetlens.models import District, Membership
 from audits import services, tasks
 from audits.models import Answer, Audit
-from committees.models import Committee, CommitteeMember
+from committees import services as committee_services
+from committees.models import AuditRequest, Committee, CommitteeMember
+from notifications import services as notification_services
 from people import services as people_services
 from people.models import Invitation
 from products.models import Product
@@ -147,3 +152,16 @@ class Command(BaseCommand):
         )
         for person in people.values():
             CommitteeMember.objects.create(committee=committee, user=person)
+        self._requests_and_notifications(committee, people, products)
+
+    def _requests_and_notifications(self, committee, people, products):
+        """Audit requests with due dates, and the notifications (and queued emails) they bring: the leader and
+        the committee member are asked to audit FamilyBridge; the admin's older request is due in two days."""
+        today = timezone.localdate()
+        committee_services.request_audits(committee, products["FamilyBridge"], [people["committee"], people["leader"]],
+                                          people["admin"], today + timedelta(days=9))
+        older = AuditRequest.objects.create(committee=committee, product=products["ReadAlong Stories"],
+                                            member=people["admin"], requested_by=people["admin"],
+                                            due_date=today + timedelta(days=2))
+        AuditRequest.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=7))
+        notification_services.send_due_reminders(today)
