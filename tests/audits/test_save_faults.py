@@ -14,7 +14,7 @@ from django.urls import reverse
 from audits.models import Answer, Audit
 from rubrics.selectors import version_structure
 
-from ..realstack import PgProxy
+from ..realstack import database_through_a_proxy
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
@@ -76,23 +76,14 @@ def test_two_saves_of_one_draft_at_the_same_instant_exactly_one_is_saved_the_oth
 
 
 @pytest.fixture
-def database_through_a_proxy(real_stack, shared_rubric_reloaded):
-    """This process reaches PostgreSQL only through a real proxy process the test can cut."""
-    proxy = PgProxy()
-    port = connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["PORT"] = proxy.port
-    yield proxy
-    if getattr(proxy, "is_cut", False):
-        proxy.restore()
-    connection.close()
-    connection.settings_dict["PORT"] = port
-    proxy.stop()
+def through_a_proxy(real_stack, shared_rubric_reloaded):
+    with database_through_a_proxy() as proxy:
+        yield proxy
 
 
 def test_postgresql_down_during_a_save_gives_a_503_that_keeps_the_answers_and_they_come_back_after_recovery(
-        database_through_a_proxy, product, version, leader):
-    proxy = database_through_a_proxy
+        through_a_proxy, product, version, leader):
+    proxy = through_a_proxy
     audit = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
     question, other = first_section(version)[:2]
     url = reverse("audit_section", args=[audit.pk, 1])
@@ -104,7 +95,6 @@ def test_postgresql_down_during_a_save_gives_a_503_that_keeps_the_answers_and_th
              f"q{other.id}-quote": "Celebrate what your child already knows"}
 
     proxy.cut()
-    proxy.is_cut = True
     response = browser.post(url, typed, **ORIGIN)
     page = response.content.decode()
     assert response.status_code == 503 and response["Retry-After"]
@@ -118,7 +108,6 @@ def test_postgresql_down_during_a_save_gives_a_503_that_keeps_the_answers_and_th
     assert browser.get(url).status_code == 503
 
     proxy.restore()
-    proxy.is_cut = False
     connection.close()  # the test's own queries share the app's connection; a request would close it itself
     assert not Answer.objects.filter(audit=audit).exists()  # it really was not saved: the page said so
     page = browser.get(url).content.decode()
