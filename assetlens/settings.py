@@ -54,6 +54,8 @@ MIDDLEWARE = [
     # After WhiteNoise, which serves its own pre-compressed files.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Signed-in pages and exports: Cache-Control private, no-store (static files were answered above).
+    "assetlens.headers.PrivatePagesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
