@@ -52,9 +52,8 @@ def save_answers(audit: Audit, valid: dict, existing_ids: set[int], loaded_revis
     draft = Audit.objects.filter(pk=audit.pk, status=Audit.Status.DRAFT)
     with transaction.atomic():
         # The usual case in one statement: nobody saved since the page was loaded.
-        bumped = loaded_revision is not None and draft.filter(revision=loaded_revision).update(
-            revision=F("revision") + 1, updated_at=now)
-        if bumped:
+        if loaded_revision is not None and draft.filter(revision=loaded_revision).update(
+                revision=F("revision") + 1, updated_at=now):
             revision = loaded_revision + 1
         else:
             current = draft.select_for_update().values_list("revision", flat=True).first()

@@ -82,7 +82,8 @@ class PgProxy:
     def __init__(self):
         db = connection.settings_dict
         self.process = subprocess.Popen(
-            [sys.executable, str(BASE_DIR / "tests" / "pgproxy.py"), db["HOST"] or "127.0.0.1", str(db["PORT"] or 5432)],
+            [sys.executable, str(BASE_DIR / "tests" / "pgproxy.py"), db["HOST"] or "127.0.0.1",
+             str(db["PORT"] or 5432)],
             stdout=subprocess.PIPE, text=True, start_new_session=True,
         )
         self.port = int(self.process.stdout.readline())

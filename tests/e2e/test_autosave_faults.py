@@ -29,7 +29,8 @@ def test_autosave_keeps_its_unsaved_flag_and_retries_while_the_server_fails_then
     from products.models import Product
 
     district = browser_leader.membership.district
-    product = Product.objects.create(district=district, name="StoryPath", vendor="Open Shelf", created_by=browser_leader)
+    product = Product.objects.create(district=district, name="StoryPath", vendor="Open Shelf",
+                                     created_by=browser_leader)
     version = current_version_for(district)
     audit = Audit.objects.create(district=district, product=product, rubric_version=version, auditor=browser_leader)
     question = version_structure(version)[0].questions.all()[0]

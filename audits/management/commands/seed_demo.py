@@ -1,7 +1,7 @@
 """Demo districts, people, products and audits, so a newcomer can try every page. Safe to run twice."""
 
-from django.contrib.auth import get_user_model
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
