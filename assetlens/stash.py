@@ -177,23 +177,34 @@ def _posted_for_the_page(fields):
     return shown
 
 
+def _page(template, context, status):
+    """Rendered without the request (its context processors would ask the database); if even that fails (say,
+    static files missing under production settings), a line of plain HTML rather than an error in the handler."""
+    try:
+        return HttpResponse(render_to_string(template, context), status=status)
+    except Exception:  # noqa: BLE001 - the error page must always answer
+        log.exception("could not render %s", template)
+        return HttpResponse("<!doctype html><title>AssetLens</title><h1>Something went wrong on our side</h1>",
+                            status=status)
+
+
 def server_error(request):
     """handler500. When the database is away (down, restarting, unreachable) the answer is a 503 that says so,
     and a save of an audit section keeps what was posted (in the cache) and shows it back; anything else gets
     the plain 500 page, which promises nothing about what was sent."""
     if not _database_away():
-        return HttpResponse(render_to_string("500.html"), status=500)
+        return _page("500.html", {}, status=500)
     section_post = _stashable(request) and _same_origin(request)
     kept = section_post and keep_in_outage(request)
     if section_post and request.POST.get("autosave") == "1":
         response: HttpResponse = JsonResponse({"saved": False, "reason": "unavailable", "kept": kept}, status=503)
     else:
         fields = _fields(request) if section_post else []
-        response = HttpResponse(render_to_string("503_database.html", {
+        response = _page("503_database.html", {
             "section_post": section_post, "kept": kept, "fields": fields, "shown": _posted_for_the_page(fields),
             "csrf_token": request.POST.get("csrfmiddlewaretoken", "") if section_post else "",
             "path": request.path, "kept_days": KEPT_SECONDS // 86400,
-        }), status=503)
+        }, status=503)
     response["Retry-After"] = "30"
     if kept:
         response.set_cookie(KEPT_COOKIE, "1", max_age=KEPT_SECONDS, path=request.path, httponly=True,

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from assetlens import stash
 from audits.models import Answer, Audit
 from rubrics.selectors import version_structure
 
@@ -102,10 +103,16 @@ def test_postgresql_down_during_a_save_gives_a_503_that_keeps_the_answers_and_th
     assert "saved answers are safe" not in page.lower().replace("answers you saw confirmed as saved", "")
     assert "Families choose the language of every message." in page  # shown back, and in the Try again form
     assert "Celebrate what your child already knows" in page
+    assert response.cookies[stash.KEPT_COOKIE]["path"] == url  # says a copy waits, to this page only
     # Autosave hears the truth in JSON, and a page that only reads says what happened instead of a 500.
     autosave = browser.post(url, {**typed, "autosave": "1"}, **ORIGIN)
     assert autosave.status_code == 503 and autosave.json() == {"saved": False, "reason": "unavailable", "kept": True}
     assert browser.get(url).status_code == 503
+    # Where no copy can be kept (here: a browser without a session to keep it for), the page does not pretend.
+    response = Client(raise_request_exception=False).post(url, typed, **ORIGIN)
+    page = response.content.decode()
+    assert response.status_code == 503 and "could not keep a copy" in page and "We kept a copy" not in page
+    assert "Families choose the language of every message." in page and stash.KEPT_COOKIE not in response.cookies
 
     proxy.restore()
     connection.close()  # the test's own queries share the app's connection; a request would close it itself
