@@ -155,6 +155,11 @@ def _same_origin(request):
 def csrf_failure(request, reason=""):
     """CSRF_FAILURE_VIEW: a stale form from our own page keeps its answers; anything else gets a clear 403."""
     if _stashable(request) and _same_origin(request) and keep(request):
+        if request.POST.get("autosave") == "1":
+            # Not a redirect: the page's script would follow it and the GET would take the kept answers away
+            # before the person reloads.
+            return JsonResponse({"saved": False, "reason": "reload" if request.user.is_authenticated
+                                 else "signed_out"}, status=403)
         if request.user.is_authenticated:
             return redirect(request.get_full_path())
         return redirect_to_login(request.get_full_path())
@@ -203,7 +208,7 @@ def server_error(request):
         response = _page("503_database.html", {
             "section_post": section_post, "kept": kept, "fields": fields, "shown": _posted_for_the_page(fields),
             "csrf_token": request.POST.get("csrfmiddlewaretoken", "") if section_post else "",
-            "path": request.path, "kept_days": KEPT_SECONDS // 86400,
+            "path": request.path, "kept_days": KEPT_SECONDS // 86400, "is_post": request.method == "POST",
         }, status=503)
     response["Retry-After"] = "30"
     if kept:

@@ -80,6 +80,11 @@
             status.textContent = say("conflict");
           } else if (body.reason === "submitted") {
             stopped = true;
+          } else if (body.reason === "reload" || body.reason === "signed_out") {
+            // The form's security token changed (a sign-in in another tab) or the session ended: the answers
+            // were kept in the session and come back on reload or after sign-in; the old token never gets through.
+            stopped = true;
+            status.textContent = say(body.reason === "reload" ? "reload" : "sessionEnded");
           } else {
             retry();
           }

@@ -118,10 +118,10 @@ def test_postgresql_down_during_a_save_gives_a_503_that_keeps_the_answers_and_th
     connection.close()  # the test's own queries share the app's connection; a request would close it itself
     assert not Answer.objects.filter(audit=audit).exists()  # it really was not saved: the page said so
     page = browser.get(url).content.decode()
-    assert "not saved yet" in page
+    assert "while AssetLens could not reach its database" in page
     assert "Families choose the language of every message." in page
     assert "Celebrate what your child already knows" in page
     # Saved now; the kept copy is gone, so it never comes back over newer answers.
     assert browser.post(url, typed, **ORIGIN).status_code == 302
     assert Answer.objects.get(audit=audit, question=question).notes == "Families choose the language of every message."
-    assert "not saved yet" not in browser.get(url).content.decode()
+    assert "while AssetLens could not reach its database" not in browser.get(url).content.decode()
