@@ -70,9 +70,11 @@
           if (body.saved) {
             failures = 0;
             delete form.dataset.autosaveRetries;
-            confirmed = Math.max(confirmed, sending);
+            var needLook = Object.keys(body.errors || {}).length > 0;
+            // Answers that need a look were not saved: the page stays unsaved until they are fixed and saved.
+            if (!needLook) { confirmed = Math.max(confirmed, sending); }
             if (body.revision !== undefined && revision) { revision.value = body.revision; }
-            status.textContent = say(Object.keys(body.errors || {}).length ? "savedExcept" : "saved");
+            status.textContent = say(needLook ? "savedExcept" : "saved");
             if (unsaved()) { later(800); }  // typed more while this save was on its way
           } else if (body.conflict) {
             // Keep the revision this page was opened at: saving the whole form shows both versions.
