@@ -14,7 +14,7 @@ from products.models import Product
 from rubrics.selectors import current_version_for, version_structure
 from tests.realstack import database_through_a_proxy
 
-from .conftest import sign_in
+from .conftest import check_accessibility, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,3 +93,29 @@ def test_signed_in_again_in_another_tab_autosave_asks_for_a_reload_and_the_answe
     expect(page.locator("#audit-section-form")).to_have_attribute("data-unsaved", "1")
     page.reload()
     expect(page.locator(f"#id_q{question.id}-notes")).to_have_value("Typed before the token changed.")
+
+
+def test_saving_the_form_while_the_database_is_away_shows_the_answers_and_try_again_saves_them(
+        through_a_proxy, page, browser_leader, axe_source):
+    audit, question = draft_for(browser_leader)
+    sign_in(page, "lakeview-leader")
+    page.goto(reverse("audit_section", args=[audit.pk, 1]))
+
+    through_a_proxy.cut()
+    page.locator(f"#q-{question.id} details summary").click()
+    page.fill(f"#id_q{question.id}-notes", "Sent with Save and continue while the database was away.")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_have_text("AssetLens cannot reach its database just now")
+    expect(page.locator("#not-saved")).to_be_visible()
+    expect(page.locator("#kept")).to_be_visible()
+    expect(page.locator("#typed")).to_contain_text("Sent with Save and continue while the database was away.")
+    check_accessibility(page, axe_source, "the page that says the database is away")
+
+    through_a_proxy.restore()
+    connection.close()  # this test's own connection was reset by the cut
+    page.get_by_role("button", name="Try saving again").click()
+    page.wait_for_load_state()
+    assert page.url.endswith(reverse("audit_section", args=[audit.pk, 2]))
+    assert Answer.objects.get(audit=audit, question=question).notes == (
+        "Sent with Save and continue while the database was away.")
