@@ -211,6 +211,7 @@ def server_error(request):
             "path": request.path, "kept_days": KEPT_SECONDS // 86400, "is_post": request.method == "POST",
         }, status=503)
     response["Retry-After"] = "30"
+    response["Cache-Control"] = "private, no-store"  # it may hold what was typed
     if kept:
         response.set_cookie(KEPT_COOKIE, "1", max_age=KEPT_SECONDS, path=request.path, httponly=True,
                             samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
