@@ -45,6 +45,7 @@ lint: install
 
 # The real stack: set DATABASE_URL and REDIS_URL, then run these in separate terminals.
 serve: migrate
+	$(PY) manage.py collectstatic --no-input -v0
 	$(VENV)/bin/gunicorn assetlens.wsgi --bind 127.0.0.1:8000 --workers 3 --access-logfile -
 
 worker: install

@@ -3,6 +3,7 @@
 Scoring is handed to the worker (audits.tasks) once the submission is committed.
 """
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -26,32 +27,60 @@ def start_audit(product: Product, version: RubricVersion, user: "User") -> Audit
                                 auditor=user)
 
 
-def save_answers(audit: Audit, valid: dict, existing_ids: set[int]) -> bool:
-    """Save a section's valid answers in one statement and bump the revision. False when the audit is no
-    longer a draft. `existing_ids`: the questions that already have a saved answer (blank ones get no row)."""
-    rows = [
-        Answer(audit_id=audit.pk, question_id=question.id, **fields)
-        for question, fields in valid.items()
-        if question.id in existing_ids
-        or fields["level"] is not None or fields["not_applicable"]
-        or any(fields[k] for k in ("notes", "evidence_url", "evidence_quote"))
-    ]
+@dataclass
+class SaveOutcome:
+    """What became of a section's save. `conflicts`: question id → the saved answer that differs from what was
+    posted, when someone saved after the page was loaded (nothing was written then)."""
+
+    saved: bool
+    revision: int
+    locked: bool = False
+    conflicts: dict[int, Answer] = field(default_factory=dict)
+
+
+def _differs(answer: Answer, fields: dict) -> bool:
+    return {k: getattr(answer, k) for k in ANSWER_FIELDS} != fields
+
+
+def save_answers(audit: Audit, valid: dict, existing_ids: set[int], loaded_revision: int | None) -> SaveOutcome:
+    """Save a section's valid answers in one statement and bump the revision, only if nobody saved since the page
+    was loaded at `loaded_revision` (or if what they saved is what was posted). Two saves at the same instant: the
+    audit row's lock orders them, and the second sees the first's revision and answers, so it is never told
+    "saved" over the first. `existing_ids`: the questions that had a saved answer when the page was read (blank
+    ones get no row); a save in between bumps the revision, and then they are read again under the lock."""
     now = timezone.now()
+    draft = Audit.objects.filter(pk=audit.pk, status=Audit.Status.DRAFT)
     with transaction.atomic():
-        bumped = Audit.objects.filter(pk=audit.pk, status=Audit.Status.DRAFT).update(
-            revision=F("revision") + 1, updated_at=now
-        )
-        if not bumped:
-            return False
-        # Read back inside the transaction: our UPDATE holds the row lock, so this is our own revision.
-        audit.revision = Audit.objects.filter(pk=audit.pk).values_list("revision", flat=True).get()
-        audit.updated_at = now
-        for row in rows:
-            row.updated_at = now
+        # The usual case in one statement: nobody saved since the page was loaded.
+        if loaded_revision is not None and draft.filter(revision=loaded_revision).update(
+                revision=F("revision") + 1, updated_at=now):
+            revision = loaded_revision + 1
+        else:
+            current = draft.select_for_update().values_list("revision", flat=True).first()
+            if current is None:
+                return SaveOutcome(saved=False, revision=audit.revision, locked=True)
+            # Under the row lock: the answers as the save before ours left them.
+            saved = {a.question_id: a for a in Answer.objects.filter(
+                audit_id=audit.pk, question_id__in=[q.id for q in valid])}
+            conflicts = {q.id: saved[q.id] for q, fields in valid.items()
+                         if q.id in saved and _differs(saved[q.id], fields)}
+            if conflicts:
+                return SaveOutcome(saved=False, revision=current, conflicts=conflicts)
+            existing_ids = set(saved)
+            revision = current + 1
+            draft.update(revision=revision, updated_at=now)
+        rows = [
+            Answer(audit_id=audit.pk, question_id=question.id, updated_at=now, **fields)
+            for question, fields in valid.items()
+            if question.id in existing_ids
+            or fields["level"] is not None or fields["not_applicable"]
+            or any(fields[k] for k in ("notes", "evidence_url", "evidence_quote"))
+        ]
         if rows:
             Answer.objects.bulk_create(rows, update_conflicts=True, unique_fields=["audit", "question"],
                                        update_fields=[*ANSWER_FIELDS, "updated_at"])
-    return True
+    audit.revision, audit.updated_at = revision, now
+    return SaveOutcome(saved=True, revision=revision)
 
 
 def submit(audit: Audit) -> bool:

@@ -95,16 +95,6 @@ def audit_detail(request, pk):
     return redirect("audit_result", pk=audit.pk)
 
 
-def _conflicting_questions(form, saved):
-    """Questions whose posted values differ from what is saved now (a newer save from elsewhere)."""
-    conflicts = []
-    for question, posted in form.valid_answers().items():
-        answer = saved.get(question.id)
-        if answer is not None and {k: getattr(answer, k) for k in services.ANSWER_FIELDS} != posted:
-            conflicts.append((question, answer))
-    return conflicts
-
-
 def _copy_panel(audit, criterion):
     """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
     if criterion.key != product_selectors.COPY_CRITERION_KEY:
@@ -194,21 +184,25 @@ def audit_section(request, pk, number):
     if request.method == "POST":
         form = SectionForm(request.POST, questions=questions)
         form.is_valid()
-        posted_revision = form.cleaned_data.get("revision")
-        if posted_revision is not None and posted_revision != audit.revision and not request.POST.get("overwrite"):
-            conflicts = _conflicting_questions(form, saved)
-        if conflicts:
+        # Compared with the saved revision inside the save, under the audit row's lock: two saves at once are
+        # ordered there, and the later one is shown both versions instead of being told "saved".
+        outcome = services.save_answers(audit, form.valid_answers(), set(saved), form.cleaned_data.get("revision"))
+        if outcome.locked:
             if autosave:
-                return JsonResponse({"saved": False, "conflict": True, "revision": audit.revision}, status=409)
+                return JsonResponse({"saved": False, "reason": "submitted"}, status=409)
+            messages.info(request, _("This audit was already submitted, so its answers are locked."))
+            return redirect("audit_result", pk=audit.pk)
+        if outcome.conflicts:
+            if autosave:
+                # No revision in the answer: autosave must not quietly save over the other version next time.
+                return JsonResponse({"saved": False, "conflict": True}, status=409)
+            conflicts = [(q, outcome.conflicts[q.id]) for q in questions if q.id in outcome.conflicts]
+            audit.revision = outcome.revision  # saving this form again now keeps the version in it
             messages.warning(request, _(
                 "This draft was changed in another tab or by someone else after you opened this page. "
                 "Both versions are shown below; nothing has been overwritten."))
         else:
-            if not services.save_answers(audit, form.valid_answers(), set(saved)):
-                if autosave:
-                    return JsonResponse({"saved": False, "reason": "submitted"}, status=409)
-                messages.info(request, _("This audit was already submitted, so its answers are locked."))
-                return redirect("audit_result", pk=audit.pk)
+            stash.forget(request)
             if any(a.needs_review for a in saved.values()):
                 services.mark_reviewed(audit, [q.id for q in questions])
             if autosave:
@@ -226,8 +220,8 @@ def audit_section(request, pk, number):
                 return redirect("audit_review", pk=audit.pk)
             messages.warning(request, _("We saved your other answers. The highlighted ones need a look before they "
                                         "can be saved; what you typed is still in place."))
-            answers = selectors.answers_by_question(audit)  # the progress list shows what was just saved
-            saved = {q.id: answers[q.id] for q in questions if q.id in answers}
+        answers = selectors.answers_by_question(audit)  # the progress list shows what is saved now
+        saved = {q.id: answers[q.id] for q in questions if q.id in answers}
         # Re-render with what was posted so nothing typed is lost; the next save carries the current revision.
         data = request.POST.copy()
         data["revision"] = str(audit.revision)
@@ -235,6 +229,10 @@ def audit_section(request, pk, number):
         form.is_valid()
     elif (kept := stash.take(request)) is not None:
         messages.info(request, _("We kept what you typed before you were asked to sign in; review it and save."))
+        form = SectionForm(kept, questions=questions)
+    elif (kept := stash.take_kept_in_outage(request)) is not None:
+        messages.warning(request, _("These are the answers you sent while AssetLens could not reach its database. "
+                                    "They are not saved yet: review them and save."))
         form = SectionForm(kept, questions=questions)
     else:
         form = SectionForm(initial=initial_from_answers(questions, saved, audit.revision), questions=questions)

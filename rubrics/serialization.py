@@ -19,16 +19,36 @@ TRANSLATABLE = {
 }
 
 
-def _positive_number(value):
+def _decimal(value):
     if isinstance(value, bool):
         return None
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
-    if not number.is_finite() or number <= 0 or number >= Decimal("10000"):
-        return None
-    return number.quantize(Decimal("0.01"))
+    return number if number.is_finite() else None
+
+
+def _positive_number(value):
+    """A weight as stored (two decimal places, below 10000), or None when it would not be stored exactly."""
+    return None if _weight_problem(value) else _decimal(value).quantize(Decimal("0.01"))
+
+
+def _weight_problem(value):
+    """Why a weight cannot be stored as it is (the column holds 0.01 to 9999.99), or None. Never rounded."""
+    number = _decimal(value)
+    if number is None or number <= 0:
+        return "must be a positive number"
+    if number >= Decimal("10000"):
+        return "must be less than 10000"
+    if number != number.quantize(Decimal("0.01")):
+        return "must have at most two decimal places (such as 1.25)"
+    return None
+
+
+def _check_weight(errors, path, value):
+    if (problem := _weight_problem(value)) is not None:
+        errors.append(f"{path}: {problem}")
 
 
 def _check_text(errors, path, value, *, required, limit=MAX_TEXT):
@@ -42,6 +62,17 @@ def _check_text(errors, path, value, *, required, limit=MAX_TEXT):
         errors.append(f"{path}: must be at most {limit} characters (it has {len(value)})")
     elif "\x00" in value:
         errors.append(f"{path}: must not contain null characters")
+    elif not _storable(value):
+        errors.append(f"{path}: must be valid Unicode text (it has a lone surrogate such as \\ud800)")
+
+
+def _storable(text):
+    """JSON may spell half of a surrogate pair ("\\ud800"); no database column can hold it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _check_key(errors, path, value, seen):
@@ -103,7 +134,12 @@ def _check_levels(errors, path, levels):
 
 
 def validate(data):
-    """Every problem in the file, each as 'where: what'. An empty list means it can be imported."""
+    """Every problem in the file, each as 'where: what'. An empty list means it can be imported. A key or
+    language code quoted in a message may hold a lone surrogate: it is shown escaped, so the page can be sent."""
+    return [problem.encode("utf-8", "backslashreplace").decode("utf-8") for problem in _problems(data)]
+
+
+def _problems(data):
     if not isinstance(data, dict):
         return ["(top level): must be a JSON object"]
     errors = []
@@ -111,6 +147,8 @@ def validate(data):
         errors.append(f"format: must be \"{FORMAT}\"")
     _check_text(errors, "name", data.get("name"), required=True, limit=MAX_TITLE)
     _check_text(errors, "description", data.get("description"), required=False)
+    if isinstance(data.get("change_note"), str):  # anything else is left out, as the format says
+        _check_text(errors, "change_note", data["change_note"], required=False)
     criteria = data.get("criteria")
     if not isinstance(criteria, list) or not criteria:
         errors.append("criteria: must be a non-empty list")
@@ -127,8 +165,7 @@ def validate(data):
         _check_key(errors, f"{cpath}.key", criterion.get("key"), criterion_keys)
         _check_text(errors, f"{cpath}.title", criterion.get("title"), required=True, limit=MAX_TITLE)
         _check_text(errors, f"{cpath}.description", criterion.get("description"), required=False)
-        if _positive_number(criterion.get("weight", 1)) is None:
-            errors.append(f"{cpath}.weight: must be a positive number")
+        _check_weight(errors, f"{cpath}.weight", criterion.get("weight", 1))
         _check_translations(errors, f"{cpath}.translations", criterion.get("translations"), "criterion")
         questions = criterion.get("questions")
         if not isinstance(questions, list) or not questions:
@@ -148,8 +185,7 @@ def validate(data):
             _check_text(errors, f"{qpath}.prompt", question.get("prompt"), required=True)
             for field in ("help_text", "asset_example", "deficit_example"):
                 _check_text(errors, f"{qpath}.{field}", question.get(field), required=False)
-            if _positive_number(question.get("weight", 1)) is None:
-                errors.append(f"{qpath}.weight: must be a positive number")
+            _check_weight(errors, f"{qpath}.weight", question.get("weight", 1))
             for flag in ("required", "allow_not_applicable"):
                 if flag in question and not isinstance(question[flag], bool):
                     errors.append(f"{qpath}.{flag}: must be true or false")
@@ -194,7 +230,7 @@ def build(data, *, Rubric, RubricVersion, Criterion, Question, Level, district=N
     note = data.get("change_note")
     version = RubricVersion.objects.create(
         rubric=rubric, number=number, status="draft", created_by=created_by,
-        change_note=note[:MAX_TEXT] if isinstance(note, str) else "",
+        change_note=note if isinstance(note, str) else "",
     )
     # Three inserts whatever the size (PostgreSQL and SQLite both return the new ids from a bulk insert).
     criteria = Criterion.objects.bulk_create(

@@ -1,5 +1,6 @@
 """Real `celery worker` processes for the real-stack tests: on the test database and the real Redis."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -72,3 +73,51 @@ def wait_until(condition, seconds, what, worker=None):
 
 def status_of(audit_id):
     return Audit.objects.values_list("status", flat=True).get(pk=audit_id)
+
+
+class PgProxy:
+    """tests/pgproxy.py as a real process between the app and PostgreSQL: `cut()` refuses new connections and
+    resets open ones, `restore()` lets them through again. The shared server itself is never stopped."""
+
+    def __init__(self):
+        db = connection.settings_dict
+        self.process = subprocess.Popen(
+            [sys.executable, str(BASE_DIR / "tests" / "pgproxy.py"), db["HOST"] or "127.0.0.1",
+             str(db["PORT"] or 5432)],
+            stdout=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        self.port = int(self.process.stdout.readline())
+        self.cut_now = False
+
+    def _change(self, sig, said):
+        self.cut_now = said == "cut"
+        self.process.send_signal(sig)
+        assert self.process.stdout.readline().strip() == said
+
+    def cut(self):
+        self._change(signal.SIGUSR1, "cut")
+
+    def restore(self):
+        if self.cut_now:
+            self._change(signal.SIGUSR2, "restored")
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+@contextlib.contextmanager
+def database_through_a_proxy():
+    """Every new connection of this process (the test's, the live server's threads') goes through a PgProxy."""
+    proxy = PgProxy()
+    port = connection.settings_dict["PORT"]  # the dict every thread's connection is made from
+    connection.close()
+    connection.settings_dict["PORT"] = proxy.port
+    try:
+        yield proxy
+    finally:
+        proxy.restore()
+        connection.close()
+        connection.settings_dict["PORT"] = port
+        proxy.stop()

@@ -2,8 +2,13 @@
 
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,12 +27,24 @@ PRODUCTION_ENV = {
 }
 
 
-def run_with_production_env(*args):
+def production_env(**extra):
     # The browser tests allow sync ORM calls in their process; a production process never has that set.
     dev_only = {"DEBUG", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {k: v for k, v in os.environ.items() if k not in dev_only} | PRODUCTION_ENV
-    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return {k: v for k, v in os.environ.items() if k not in dev_only} | PRODUCTION_ENV | extra
+
+
+def run_with_production_env(*args, **extra):
+    return subprocess.run([sys.executable, *args], cwd=BASE_DIR, env=production_env(**extra), capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """`collectstatic` with production settings into a folder of this run, as `make serve` and the image do."""
+    folder = tmp_path_factory.mktemp("staticfiles")
+    result = run_with_production_env("manage.py", "collectstatic", "--no-input", "-v0", STATIC_ROOT=str(folder))
+    assert result.returncode == 0, result.stderr
+    return folder
 
 
 @pytest.mark.django_db
@@ -73,8 +90,9 @@ def test_pages_forbid_framing_and_sniffing(client):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_deploy_check_is_clean_with_production_settings():
-    result = run_with_production_env("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+def test_deploy_check_is_clean_with_production_settings(collected_static):
+    result = run_with_production_env("manage.py", "check", "--deploy", "--fail-level", "WARNING",
+                                     STATIC_ROOT=str(collected_static))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -98,15 +116,71 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
 
 
+def test_deploy_check_says_when_static_files_were_not_collected(tmp_path):
+    result = run_with_production_env("manage.py", "check", "--deploy", STATIC_ROOT=str(tmp_path))
+    assert result.returncode != 0 and "Static files are not collected" in result.stderr + result.stdout
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(static_root, port):
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    return subprocess.Popen(
+        [gunicorn, "assetlens.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"], cwd=BASE_DIR,
+        env=production_env(STATIC_ROOT=str(static_root), SECURE_SSL_REDIRECT="0", ALLOWED_HOSTS="127.0.0.1"),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def test_production_web_server_refuses_to_start_without_collected_static_files_and_says_why(tmp_path):
+    server = start_gunicorn(tmp_path, free_port())
+    try:
+        output, _ = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert server.returncode != 0
+    assert "Static files are not collected" in output and "collectstatic" in output
+
+
+def test_production_web_server_with_collected_static_files_serves_pages(collected_static):
+    port = free_port()
+    server = start_gunicorn(collected_static, port)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
+                    page = response.read().decode()
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        assert response.status == 200 and "/static/css/assetlens." in page  # the hashed name from the manifest
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
 # --- Spreadsheet exports -----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2+3", "@SUM(A1)",
-                                   "\tcmd", "\r=1"])
+                                   "\tcmd"])
 def test_export_cells_that_a_spreadsheet_would_run_are_shown_as_text(typed):
     from committees.exports import safe_cell
 
     assert safe_cell(typed) == "'" + typed
+
+
+def test_export_a_formula_on_a_new_line_of_a_cell_is_shown_as_text_too():
+    from committees.exports import safe_cell
+
+    # The carriage return can start a new row where a spreadsheet splits lines: the "=" after it is escaped as well.
+    assert safe_cell("\r=1") == "'\r'=1"
 
 
 def test_export_keeps_ordinary_words_and_numbers_as_they_are():

@@ -248,3 +248,103 @@ def test_null_optional_fields_import_as_empty_text(admin_client, version, distri
     imported = RubricVersion.objects.get(rubric__district=district_a)
     exported = serialization.export(imported)
     assert exported["criteria"][0]["description"] == "" and exported["criteria"][0]["questions"][0]["help_text"] == ""
+
+
+# --- Every accepted value fits its column -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["criteria"][0].update(weight=9999.999),
+     "criteria[0].weight: must have at most two decimal places (such as 1.25)"),
+    (lambda d: d["criteria"][1]["questions"][0].update(weight=0.001),
+     "criteria[1].questions[0].weight: must have at most two decimal places (such as 1.25)"),
+    (lambda d: d["criteria"][0].update(weight=10000), "criteria[0].weight: must be less than 10000"),
+    (lambda d: d["criteria"][0].update(weight=1e300), "criteria[0].weight: must be less than 10000"),
+    (lambda d: d.update(change_note="Reworded\x00the first question"),
+     "change_note: must not contain null characters"),
+    (lambda d: d.update(change_note="n" * 5001), "change_note: must be at most 5000 characters (it has 5001)"),
+    (lambda d: d.update(name="Asset\ud800"), "name: must be valid Unicode text (it has a lone surrogate"),
+    (lambda d: d.update(change_note="\ud800"), "change_note: must be valid Unicode text"),
+    (lambda d: d["criteria"][2]["questions"][1].update(asset_example="Families \udfff lead"),
+     "criteria[2].questions[1].asset_example: must be valid Unicode text"),
+    (lambda d: d["criteria"][0]["questions"][0]["levels"][3].update(descriptor="\ud800"),
+     "criteria[0].questions[0].levels[3].descriptor: must be valid Unicode text"),
+    (lambda d: d["criteria"][0]["questions"][0].update(translations={"es": {"prompt": "¿Qué\ud800?"}}),
+     "criteria[0].questions[0].translations.es.prompt: must be valid Unicode text"),
+    (lambda d: d["criteria"][0].update(translations={"e\ud800": {"title": "x"}}),
+     'criteria[0].translations.e\\ud800: must be a language code such as "es"'),
+])
+def test_a_value_that_would_not_fit_its_column_is_named_never_a_500_or_rounded(admin_client, version, mutate,
+                                                                               message):
+    data = valid_file(version)
+    mutate(data)
+    before = counts()
+    # Python's json writes a lone surrogate as the escape "\ud800", exactly as a hand-edited file would.
+    response = upload(admin_client, data)
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+    assert counts() == before
+
+
+def test_weights_with_two_decimals_at_both_ends_are_kept_exactly(admin_client, version, district_a):
+    data = valid_file(version)
+    data["criteria"][0]["weight"] = 9999.99
+    data["criteria"][0]["questions"][0]["weight"] = 0.01
+    data["change_note"] = "Weights at the ends of their range"
+    assert upload(admin_client, data).status_code == 302
+    imported = RubricVersion.objects.get(rubric__district=district_a)
+    exported = serialization.export(imported)
+    assert exported["criteria"][0]["weight"] == 9999.99 and exported["criteria"][0]["questions"][0]["weight"] == 0.01
+    assert imported.change_note == "Weights at the ends of their range"
+
+
+hostile_text = st.lists(st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\u2028", "'"])),
+                        max_size=12).map("".join)
+hostile_numbers = st.one_of(
+    st.sampled_from([9999.999, 0.001, 9999.99, 0.01, 10000, 1e-7, 1e300, -0.0, 12345678901234567890]),
+    st.floats(allow_nan=False, allow_infinity=False), st.integers(), st.decimals(allow_nan=False,
+                                                                                 allow_infinity=False).map(float),
+)
+TEXT_PATHS = [("name",), ("description",), ("change_note",), ("criteria", 0, "title"), ("criteria", 0, "description"),
+              ("criteria", 1, "questions", 0, "prompt"), ("criteria", 1, "questions", 0, "help_text"),
+              ("criteria", 1, "questions", 0, "deficit_example"), ("criteria", 0, "questions", 0, "levels", 0, "label"),
+              ("criteria", 0, "questions", 0, "levels", 1, "descriptor"), ("criteria", 0, "key")]
+NUMBER_PATHS = [("criteria", 0, "weight"), ("criteria", 1, "questions", 0, "weight"),
+                ("criteria", 0, "questions", 0, "levels", 0, "value")]
+
+
+@FUZZ
+@given(data=st.data())
+def test_hostile_text_and_numbers_anywhere_in_an_import_never_give_a_500(admin_client, version, district_a, data):
+    """On the real PostgreSQL in CI: a value is either stored exactly as the file says or named in an error."""
+    document = copy.deepcopy(valid_file(version))
+    document["name"] = "Fuzzed rubric"
+    changed = {}
+    for _ in range(data.draw(st.integers(1, 3))):
+        if data.draw(st.booleans()):
+            path, value = data.draw(st.sampled_from(TEXT_PATHS)), data.draw(hostile_text)
+        else:
+            path, value = data.draw(st.sampled_from(NUMBER_PATHS)), data.draw(hostile_numbers)
+        node = document
+        for step in path[:-1]:
+            node = node[step]
+        node[path[-1]] = value
+        # What the file says: JSON reads an escaped surrogate pair ("\ud800\udfff") as the one character it spells.
+        changed[path] = json.loads(json.dumps(value))  # a path drawn twice holds the later value
+    before = counts()
+    response = upload(admin_client, document)  # the test client raises what would be a 500
+    if response.status_code == 302:
+        imported = RubricVersion.objects.get(rubric__name=document["name"], rubric__district=district_a)
+        exported = serialization.export(imported)
+        for path, value in changed.items():
+            if path == ("change_note",):
+                assert imported.change_note == value
+                continue
+            node = exported
+            for step in path:
+                node = node[step]
+            assert node == value or (path[-1] == "description" and value == "" and node == ""), (path, value, node)
+        Rubric.objects.filter(pk=imported.rubric_id).delete()
+    else:
+        assert response.status_code == 400
+        assert counts() == before

@@ -2,8 +2,9 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,6 +66,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            # Its accounts' password is printed in the README, and it resets the demo people's roles.
+            raise CommandError(
+                "seed_demo refuses to run with production settings (ASSETLENS_PRODUCTION=1): it creates a superuser "
+                "'siteadmin' and demo accounts whose password is public in the README. Load the demo on a trial "
+                "install without ASSETLENS_PRODUCTION; on a real install, use `python manage.py createsuperuser`.")
         User = get_user_model()
         logins = []
         invitations = []
