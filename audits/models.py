@@ -21,6 +21,8 @@ class Audit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # How many times the sweep has handed this audit to the queue again; bounded (audits.tasks.SWEEP_ATTEMPTS).
+    scoring_attempts = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
