@@ -222,6 +222,9 @@ if PRODUCTION and not REDIS_URL:
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+if REDIS_URL:
+    # Kombu's Redis transport, fixed so a worker does not stall after Redis froze mid-acknowledgement (see the module).
+    CELERY_BROKER_TRANSPORT = "assetlens.broker:Transport"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -13,7 +13,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import scoring, selectors
@@ -99,13 +99,17 @@ def sweep_unscored_audits(older_than_seconds: int | None = None) -> int:
     messages were lost. After SWEEP_ATTEMPTS hand-overs an audit is paused with the reason instead."""
     if older_than_seconds is None:
         older_than_seconds = settings.ASSETLENS_QUEUE_PATIENCE_SECONDS
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    left = Audit.objects.filter(status=Audit.Status.SUBMITTED, submitted_at__lt=cutoff)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    left = Audit.objects.filter(status=Audit.Status.SUBMITTED, submitted_at__lt=cutoff).filter(
+        Q(scoring_queued_at__isnull=True) | Q(scoring_queued_at__lt=cutoff))
     left.filter(scoring_attempts__gte=SWEEP_ATTEMPTS).update(
         status=Audit.Status.SCORING_FAILED,
         failure_message=f"Scoring was tried {SWEEP_ATTEMPTS} times and did not finish. Your answers are safe.")
     ids = list(left.values_list("id", flat=True)[:500])
-    Audit.objects.filter(pk__in=ids, status=Audit.Status.SUBMITTED).update(scoring_attempts=F("scoring_attempts") + 1)
-    for audit_id in ids:
+    # Conditional, so two sweeps at once hand each audit over once.
+    handed = [audit_id for audit_id in ids if left.filter(pk=audit_id).update(
+        scoring_queued_at=now, scoring_attempts=F("scoring_attempts") + 1)]
+    for audit_id in handed:
         enqueue_scoring(audit_id)
-    return len(ids)
+    return len(handed)

@@ -5,6 +5,8 @@ so a retried or redelivered message never builds twice.
 """
 
 import logging
+import os
+import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -88,6 +90,7 @@ def _build(held: leases.Claim) -> str:
     progress(5, _("Gathering the audits"))
     products, versions, audits = selectors.report_inputs(report)
     progress(15, _("Comparing %(n)s products") % {"n": len(products)})
+    _hold_for_fault_tests(held.pk)
 
     def product_done(done, total):
         progress(15 + int(75 * done / total), _("Compared %(done)s of %(total)s products") %
@@ -105,6 +108,15 @@ def _build(held: leases.Claim) -> str:
         language = report.language or settings.LANGUAGE_CODE
         transaction.on_commit(lambda: enqueue_pdf(held.pk, language, []))
     return "built"
+
+
+def _hold_for_fault_tests(report_id: int) -> None:
+    """Only the fault tests set ASSETLENS_TEST_BUILD_DELAY: it widens the window to kill a worker, or cut its
+    database, mid-build."""
+    delay = float(os.environ.get("ASSETLENS_TEST_BUILD_DELAY") or 0)
+    if delay > 0:
+        log.warning("Holding report %s mid-build for %ss in process %s", report_id, delay, os.getpid())
+        time.sleep(delay)
 
 
 @shared_task(acks_late=True, max_retries=0, soft_time_limit=50, time_limit=60)
