@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -35,7 +36,7 @@ HOLDING = re.compile(r"Holding the scoring claim on audit (\d+) for [\d.]+s in p
 
 def project_tasks():
     """Every task our apps register (celery.* built-ins left out), after importing every *tasks module."""
-    for app_name in ("assetlens", "audits", "rubrics"):
+    for app_name in ("assetlens", "rubrics", "products", "audits", "committees"):
         package = importlib.import_module(app_name)
         for module in pkgutil.iter_modules(package.__path__):
             if module.name.endswith("tasks"):
@@ -46,6 +47,7 @@ def project_tasks():
 def test_every_task_stops_before_its_message_could_be_redelivered_and_retries_a_bounded_number_of_times():
     registered = project_tasks()
     assert "audits.tasks.score_audit" in registered and "audits.tasks.sweep_unscored_audits" in registered
+    assert "committees.tasks.sweep_reports" in registered and "products.tasks.sweep_readings" in registered
     visibility = celery_app.conf.broker_transport_options["visibility_timeout"]
     for name, task in registered.items():
         soft = task.soft_time_limit or celery_app.conf.task_soft_time_limit
@@ -73,9 +75,32 @@ def test_a_shortened_visibility_timeout_shrinks_every_task_limit_with_it():
         assert soft < hard < visibility, f"{name}: {soft} < {hard} < {visibility}"
 
 
-def test_the_sweep_for_missed_scoring_is_scheduled_more_often_than_a_leader_would_wait():
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.sweep_unscored_audits.name)
-    assert entry["schedule"] <= 300
+def test_every_kind_of_queued_work_has_a_sweep_scheduled_more_often_than_a_person_would_wait():
+    scheduled = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    for sweep in ("audits.tasks.sweep_unscored_audits", "committees.tasks.sweep_reports",
+                  "products.tasks.sweep_readings"):
+        assert sweep in project_tasks() and scheduled[sweep] <= 300
+
+
+def test_the_worker_reconnects_to_redis_for_ever_while_publishing_gives_up_at_once():
+    """The worker and beat wait out a Redis outage of any length; a web request that publishes does not wait."""
+    assert celery_app.conf.broker_connection_retry and celery_app.conf.broker_connection_max_retries is None
+    assert celery_app.conf.broker_connection_retry_on_startup
+    assert celery_app.conf.worker_cancel_long_running_tasks_on_connection_loss
+    publishing = celery_app.conf.broker_transport_options
+    assert publishing["max_retries"] <= 1 and publishing["socket_timeout"] <= 0.5
+    assert publishing["socket_connect_timeout"] <= 0.5
+
+
+@pytest.mark.parametrize("command", [["manage.py", "check"], [str(Path(sys.executable).with_name("celery")), "-A",
+                                                               "assetlens", "worker", "--loglevel=INFO"]])
+def test_production_without_a_broker_refuses_to_start_and_says_why(command):
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
+        "ASSETLENS_PRODUCTION": "1", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "assetlens.district.example"}
+    result = subprocess.run([sys.executable, *command] if command[0] == "manage.py" else command, cwd=BASE_DIR,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "REDIS_URL must be set when ASSETLENS_PRODUCTION is on" in result.stdout + result.stderr
 
 
 def submit_through_the_page(client, leader, audit):
