@@ -397,6 +397,49 @@ def test_a_report_another_worker_is_building_is_left_alone_until_its_lease_runs_
     assert committee_tasks.claim(report.pk) is not None
 
 
+def test_a_worker_whose_lease_ran_out_cannot_overwrite_the_one_that_took_over(report):
+    ComparisonReport.objects.filter(pk=report.pk).update(status="queued")
+    paused = committee_tasks.claim(report.pk)
+    # The first worker stalls (paused, partitioned) past its lease; another takes the report over.
+    ComparisonReport.objects.filter(pk=report.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    took_over = committee_tasks.claim(report.pk)
+    assert took_over is not None and took_over.stamp != paused.stamp
+
+    assert committee_tasks.build_claimed(paused) == "superseded"  # wakes up: writes nothing, not even progress
+    report.refresh_from_db()
+    assert (report.status, report.progress) == ("running", 1)
+    assert committee_tasks.build_claimed(took_over) == "built"
+    report.refresh_from_db()
+    assert report.status == "ready"
+
+
+def test_the_sweep_hands_back_an_abandoned_report_and_gives_up_after_three_tries(
+        member_client, report, django_capture_on_commit_callbacks):
+    lapsed = timezone.now() - timedelta(seconds=1)
+    ComparisonReport.objects.filter(pk=report.pk).update(status="running", lease_until=lapsed, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = committee_tasks.sweep_reports.apply().get()
+    assert swept == {"requeued": [report.pk], "failed": []}
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("ready", 2)  # in-process tasks: built as soon as it was handed over
+
+    ComparisonReport.objects.filter(pk=report.pk).update(status="running", lease_until=lapsed, attempts=3)
+    assert committee_tasks.sweep_reports.apply().get() == {"requeued": [], "failed": [report.pk]}
+    page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert 'role="alert"' in page and "started 3 times and never finished" in page and "Try again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(reverse("report_retry", args=[report.pk]))
+    report.refresh_from_db()
+    assert (report.status, report.attempts, report.failure_message) == ("ready", 1, "")
+
+
+def test_a_report_queued_while_redis_was_down_is_handed_over_by_the_sweep_after_the_patience(report):
+    ComparisonReport.objects.filter(pk=report.pk).update(status="queued", queued_at=timezone.now())
+    assert committee_tasks.sweep_reports.apply().get() == {"requeued": [], "failed": []}  # a worker may be on it
+    ComparisonReport.objects.filter(pk=report.pk).update(queued_at=timezone.now() - timedelta(minutes=3))
+    assert committee_tasks.sweep_reports.apply().get() == {"requeued": [report.pk], "failed": []}
+
+
 def test_database_trouble_marks_the_report_failed_when_running_in_process(report, monkeypatch):
     from django.db import OperationalError
 
