@@ -269,8 +269,8 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # each one is claimed again later, by its redelivered message or by the sweep, instead of running twice at once.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_PUBLISH_RETRY = False
-# Nothing in the web waits for a task's result, so publishing does not subscribe to one in Redis either (a second
-# round trip that a frozen Redis would hold). The tone reading, whose result the page reads, opts back in.
+# Nothing waits for a task's result (progress and outcomes live in the database rows), so publishing does not
+# subscribe to one in Redis either: a second round trip that a frozen Redis would hold.
 CELERY_TASK_IGNORE_RESULT = True
 # Reading or storing a result in Redis: short timeouts, one retry, so a frozen Redis costs a page about 1 s.
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.4

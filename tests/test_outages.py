@@ -210,7 +210,7 @@ def test_a_redis_outage_is_waited_out_and_everything_queued_before_and_during_it
 @pytest.mark.realstack
 @pytest.mark.django_db(transaction=True)
 def test_a_frozen_redis_does_not_hold_the_submit_or_report_pages(
-        own_redis, district_a, version, leader, committee, committee_member, product):
+        shared_rubric_reloaded, real_stack, own_redis, district_a, version, leader, committee, committee_member, product):
     audit = answered_audit(product, version, leader)
     products = products_to_compare(district_a, version, leader, "Frozen")
     own_redis.freeze()
@@ -285,3 +285,5 @@ def test_postgresql_cut_away_mid_build_the_report_is_built_once_afterwards(
                    "the report to be built", worker)
         assert len(BUILT.findall(worker.output())) == 1
         assert worker.process.poll() is None
+        print(*(line for line in worker.output().splitlines()
+                if re.search(r"build_comparison_report.*(succeeded|retry)|Report sweep", line)), sep="\n")
