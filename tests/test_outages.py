@@ -210,7 +210,8 @@ def test_a_redis_outage_is_waited_out_and_everything_queued_before_and_during_it
 @pytest.mark.realstack
 @pytest.mark.django_db(transaction=True)
 def test_a_frozen_redis_does_not_hold_the_submit_or_report_pages(
-        shared_rubric_reloaded, real_stack, own_redis, district_a, version, leader, committee, committee_member, product):
+        shared_rubric_reloaded, real_stack, own_redis, district_a, version, leader, committee, committee_member,
+        product):
     audit = answered_audit(product, version, leader)
     products = products_to_compare(district_a, version, leader, "Frozen")
     own_redis.freeze()
