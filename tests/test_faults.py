@@ -310,3 +310,43 @@ def test_an_oversized_post_while_signed_out_is_not_kept_in_the_session(browser, 
     browser.post(url, {**typed, question_notes: "n" * 300_000, "csrfmiddlewaretoken": csrf_token(browser)})
     sign_in(browser, next_url=url)
     assert "We kept what you typed" not in browser.get(url).content.decode()
+
+
+# --- Work nobody finishes ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_audit_the_sweep_handed_over_five_times_is_paused_with_the_reason_and_try_scoring_again_works(
+        leader_client, product, version, leader, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    audit = answered_audit(product, version, leader, level=4)
+    long_ago = timezone.now() - timezone.timedelta(hours=1)
+    # Submitted an hour ago and handed to the queue five times already, never scored (each message lost).
+    Audit.objects.filter(pk=audit.pk).update(status="submitted", submitted_at=long_ago, scoring_queued_at=long_ago,
+                                             scoring_attempts=tasks.SWEEP_ATTEMPTS)
+    assert tasks.sweep_unscored_audits.apply().get() == 0
+    assert status_of(audit.pk) == "scoring_failed"
+    page = leader_client.get(reverse("audit_result", args=[audit.pk])).content.decode()
+    assert "Scoring was tried 5 times and did not finish. Your answers are safe." in page
+    assert "Try scoring again" in page
+
+    with django_capture_on_commit_callbacks(execute=True):  # in-process tasks: scored at once
+        leader_client.post(reverse("audit_retry", args=[audit.pk]))
+    assert status_of(audit.pk) == "scored" and Score.objects.filter(audit_id=audit.pk).count() == 1
+    assert Audit.objects.get(pk=audit.pk).scoring_attempts == 0
+
+
+@pytest.mark.django_db
+def test_an_audit_still_waiting_behind_others_is_handed_over_once_per_patience_not_on_every_sweep(
+        product, version, leader, monkeypatch):
+    from django.utils import timezone
+
+    audit = answered_audit(product, version, leader, level=4)
+    Audit.objects.filter(pk=audit.pk).update(status="submitted",
+                                             submitted_at=timezone.now() - timezone.timedelta(hours=1))
+    handed = []
+    monkeypatch.setattr(tasks.score_audit, "delay", handed.append)  # a busy worker: nothing is scored yet
+    assert tasks.sweep_unscored_audits.apply().get() == 1
+    assert tasks.sweep_unscored_audits.apply().get() == 0  # the next minute's sweep leaves it in the queue
+    assert handed == [audit.pk] and Audit.objects.get(pk=audit.pk).scoring_attempts == 1
