@@ -222,9 +222,17 @@ CACHES = {
 }
 
 # --- Celery -----------------------------------------------------------------------------------------
+if PRODUCTION and not REDIS_URL:
+    # Without a broker every process would quietly fall back to an in-memory queue of its own: the web would hand
+    # work to nobody and the worker would wait for it forever.
+    raise RuntimeError("REDIS_URL must be set when ASSETLENS_PRODUCTION is on: the web hands work to the worker "
+                       "through Redis (e.g. REDIS_URL=redis://127.0.0.1:6379/0).")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+if REDIS_URL:
+    # Kombu's Redis transport, fixed so a worker does not stall after Redis froze mid-acknowledgement (see the module).
+    CELERY_BROKER_TRANSPORT = "assetlens.broker:Transport"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -245,19 +253,34 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 1,
     # A Redis that accepts connections but never answers (frozen, failing over) must not hang a publish.
-    "socket_timeout": 0.75,
+    "socket_timeout": 0.4,
+    "socket_connect_timeout": 0.4,
+    # Publishing (the web, and a worker enqueueing): one quick attempt to connect, then give up; the work waits in
+    # the database and the sweep hands it over later. The worker's own consuming connection is governed by
+    # CELERY_BROKER_CONNECTION_MAX_RETRIES below instead, and never gives up.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 if CELERY_VISIBILITY_TIMEOUT < 600:
     CELERY_TASK_ANNOTATIONS = {
         "*": {"soft_time_limit": CELERY_VISIBILITY_TIMEOUT * 0.5, "time_limit": CELERY_VISIBILITY_TIMEOUT * 0.8}
     }
-# Publishing must not hang a leader's page when Redis is down: fail fast, the sweep enqueues later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+# The worker and beat reconnect forever, backing off 2 s, 4 s, … up to 30 s between tries: a Redis restart,
+# failover or freeze of any length is waited out, never fatal.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# When the connection drops, stop the tasks it delivered (their acknowledgement could not reach Redis anyway):
+# each one is claimed again later, by its redelivered message or by the sweep, instead of running twice at once.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_TASK_PUBLISH_RETRY = False
-# Sending a task also subscribes to its result in Redis; by default that retries 20 times a second apart,
-# and waits 120 s on a Redis that does not answer. Together these keep a publish to Redis-down near 1 s.
+# Nothing waits for a task's result (progress and outcomes live in the database rows), so publishing does not
+# subscribe to one in Redis either: a second round trip that a frozen Redis would hold.
+CELERY_TASK_IGNORE_RESULT = True
+# Reading or storing a result in Redis: short timeouts, one retry, so a frozen Redis costs a page about 1 s.
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 0.4
 CELERY_REDIS_SOCKET_TIMEOUT = 0.4
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
@@ -266,8 +289,18 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # The daily digest of notifications goes out at this hour of TIME_ZONE (beat reads its schedule in that zone).
 CELERY_TIMEZONE = TIME_ZONE
 DIGEST_HOUR = int(os.environ.get("ASSETLENS_DIGEST_HOUR", "16"))
+
+# Work held by a worker under a lease (assetlens/leases.py): reports and tone readings. A live worker renews the
+# lease with each progress update; one whose lease has run out is taken over. Work queued longer than the
+# patience (its message lost with Redis) is handed over again by the sweep, which beat runs every
+# ASSETLENS_SWEEP_SECONDS. Fault tests shorten all three.
+ASSETLENS_LEASE_SECONDS = int(os.environ.get("ASSETLENS_LEASE_SECONDS", "60"))
+ASSETLENS_QUEUE_PATIENCE_SECONDS = int(os.environ.get("ASSETLENS_QUEUE_PATIENCE_SECONDS", "120"))
+ASSETLENS_SWEEP_SECONDS = float(os.environ.get("ASSETLENS_SWEEP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
-    "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},
+    "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": ASSETLENS_SWEEP_SECONDS},
+    "sweep-comparison-reports": {"task": "committees.tasks.sweep_reports", "schedule": ASSETLENS_SWEEP_SECONDS},
+    "sweep-tone-readings": {"task": "products.tasks.sweep_readings", "schedule": ASSETLENS_SWEEP_SECONDS},
     "send-waiting-mail": {"task": "outbox.tasks.sweep_outbox", "schedule": 120.0},
     # Vendor pages: lost or stuck fetches every 2 minutes; pages not read for a week, checked hourly.
     "sweep-vendor-fetches": {"task": "vendorpages.tasks.sweep_vendor_fetches", "schedule": 120.0},

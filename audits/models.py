@@ -21,6 +21,10 @@ class Audit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # When the sweep last handed this audit to the queue again, and how many times it has (bounded by
+    # audits.tasks.SWEEP_ATTEMPTS): an audit still waiting behind others is not handed over on every sweep.
+    scoring_queued_at = models.DateTimeField(null=True, blank=True)
+    scoring_attempts = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
     # A re-audit starts from an earlier audit of the same product: its answers are offered, marked for review.
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

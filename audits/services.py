@@ -97,7 +97,7 @@ def submit(audit: Audit) -> bool:
 def retry_scoring(audit: Audit) -> bool:
     with transaction.atomic():
         claimed = Audit.objects.filter(pk=audit.pk, status=Audit.Status.SCORING_FAILED).update(
-            status=Audit.Status.SUBMITTED, failure_message=""
+            status=Audit.Status.SUBMITTED, failure_message="", scoring_attempts=0, scoring_queued_at=None
         )
         if claimed:
             transaction.on_commit(lambda: enqueue_scoring(audit.pk))

@@ -11,7 +11,9 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from . import scoring, selectors
@@ -64,27 +66,50 @@ def mark_scoring_failed(audit_id: int, message: str) -> None:
     )
 
 
-@shared_task(bind=True, acks_late=True, max_retries=3, soft_time_limit=60, time_limit=90)
+# Database trouble while scoring is tried again after 5 s, 30 s and 2 minutes: long enough for PostgreSQL to
+# restart or fail over. (The sweep picks up whatever is left after that.)
+RETRY_BACKOFF = (5, 30, 120)
+# Times the sweep hands one audit to the queue again before it is shown as paused with "Try scoring again".
+SWEEP_ATTEMPTS = 5
+
+
+@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_BACKOFF), soft_time_limit=60, time_limit=90)
 def score_audit(self, audit_id: int) -> str:
     try:
         return score_submitted_audit(audit_id)
     except (DatabaseError, SoftTimeLimitExceeded) as exc:
         if self.request.retries < self.max_retries and not self.request.is_eager:
-            raise self.retry(exc=exc, countdown=2 ** self.request.retries) from exc
-        mark_scoring_failed(audit_id, "The scoring worker could not reach the database in time. Your answers are safe.")
-        return "failed"
+            raise self.retry(exc=exc, countdown=RETRY_BACKOFF[self.request.retries]) from exc
+        return _give_up(audit_id, "The scoring worker could not reach the database in time. Your answers are safe.")
     except Exception as exc:  # noqa: BLE001 - any other failure is shown on the page with a retry
-        mark_scoring_failed(audit_id, f"Scoring stopped: {exc}. Your answers are safe.")
-        return "failed"
+        return _give_up(audit_id, f"Scoring stopped: {exc}. Your answers are safe.")
 
 
-@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
-def sweep_unscored_audits(older_than_seconds: int = 60) -> int:
-    """Enqueue audits left submitted, e.g. because Redis was down at the moment they were submitted."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    ids = list(
-        Audit.objects.filter(status=Audit.Status.SUBMITTED, submitted_at__lt=cutoff).values_list("id", flat=True)[:500]
-    )
-    for audit_id in ids:
+def _give_up(audit_id: int, message: str) -> str:
+    try:
+        mark_scoring_failed(audit_id, message)
+    except DatabaseError:  # still unreachable: the audit stays submitted and the sweep hands it over again
+        log.warning("Could not mark audit %s as paused; the sweep will try it again.", audit_id)
+    return "failed"
+
+
+@shared_task(acks_late=True, max_retries=0, soft_time_limit=50, time_limit=60)
+def sweep_unscored_audits(older_than_seconds: int | None = None) -> int:
+    """Enqueue audits left submitted, e.g. because Redis was down at the moment they were submitted or its
+    messages were lost. After SWEEP_ATTEMPTS hand-overs an audit is paused with the reason instead."""
+    if older_than_seconds is None:
+        older_than_seconds = settings.ASSETLENS_QUEUE_PATIENCE_SECONDS
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=older_than_seconds)
+    left = Audit.objects.filter(status=Audit.Status.SUBMITTED, submitted_at__lt=cutoff).filter(
+        Q(scoring_queued_at__isnull=True) | Q(scoring_queued_at__lt=cutoff))
+    left.filter(scoring_attempts__gte=SWEEP_ATTEMPTS).update(
+        status=Audit.Status.SCORING_FAILED,
+        failure_message=f"Scoring was tried {SWEEP_ATTEMPTS} times and did not finish. Your answers are safe.")
+    ids = list(left.values_list("id", flat=True)[:500])
+    # Conditional, so two sweeps at once hand each audit over once.
+    handed = [audit_id for audit_id in ids if left.filter(pk=audit_id).update(
+        scoring_queued_at=now, scoring_attempts=F("scoring_attempts") + 1)]
+    for audit_id in handed:
         enqueue_scoring(audit_id)
-    return len(ids)
+    return len(handed)

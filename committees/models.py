@@ -59,8 +59,6 @@ class AuditRequest(models.Model):
 
 
 class ComparisonReport(models.Model):
-    QUEUE_PATIENCE_SECONDS = 120
-
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for a worker")
         RUNNING = "running", _("Building")
@@ -88,7 +86,10 @@ class ComparisonReport(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # When it was last handed to the queue (asked for, or tried again), to tell a lost message from a busy worker.
     queued_at = models.DateTimeField(null=True, blank=True)
+    # When the worker claimed it: its later writes are conditioned on this stamp (assetlens/leases.py).
     started_at = models.DateTimeField(null=True, blank=True)
+    # While running: the worker renews this with each progress update; past it, the report is taken over.
+    lease_until = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -110,7 +111,7 @@ class ComparisonReport(models.Model):
     def waiting_too_long(self):
         """Queued for longer than a worker should take to pick it up: offer to enqueue it again."""
         waited = (timezone.now() - (self.queued_at or self.created_at)).total_seconds()
-        return self.status == self.Status.QUEUED and waited > self.QUEUE_PATIENCE_SECONDS
+        return self.status == self.Status.QUEUED and waited > settings.ASSETLENS_QUEUE_PATIENCE_SECONDS
 
 
 class ReportComment(models.Model):

@@ -3,15 +3,16 @@ a comparison (built by the worker once committed), comment, agree a level, recor
 
 import logging
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assetlens import leases
 from assetlens.cache import first_to_claim
 from assetlens.models import District
 from audits.models import Audit
@@ -19,7 +20,7 @@ from notifications import services as notify
 from products.models import Product
 
 from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment, ReportFile
-from .tasks import enqueue_build, enqueue_pdf, pdf_key
+from .tasks import REPORTS, enqueue_build, enqueue_pdf, pdf_key
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -75,19 +76,7 @@ def retry(report: ComparisonReport) -> bool:
 
     False when there is nothing to retry, e.g. someone already did.
     """
-    now = timezone.now()
-    waiting_too_long = Q(status=ComparisonReport.Status.QUEUED,
-                         queued_at__lt=now - timedelta(seconds=ComparisonReport.QUEUE_PATIENCE_SECONDS))
-    with transaction.atomic():
-        claimed = ComparisonReport.objects.filter(pk=report.pk).filter(
-            Q(status=ComparisonReport.Status.FAILED) | waiting_too_long
-        ).update(
-            status=ComparisonReport.Status.QUEUED, progress=0, stage=_("Waiting for a worker"), failure_message="",
-            queued_at=now,
-        )
-        if claimed:
-            transaction.on_commit(lambda: enqueue_build(report.pk))
-    return bool(claimed)
+    return leases.try_again(REPORTS, report.pk, enqueue_build, progress=0, stage=_("Waiting for a worker"))
 
 
 def add_comment(report: ComparisonReport, author: "User", body: str) -> ReportComment:

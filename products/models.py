@@ -36,3 +36,35 @@ class Product(models.Model):
     def grade_band_labels(self):
         labels = dict(GRADE_BANDS)
         return [labels.get(b, b) for b in self.grade_bands]
+
+
+class CopyReading(models.Model):
+    """The worker reading one exact text of a product's long copy for tone (products.tasks). The reading itself is
+    kept in the cache under `key` (copy hash and rules version); this row says where the work is, so that the
+    sweep can hand over readings whose message was lost and take over readings whose worker died."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Reading")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Paused")
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="copy_readings")
+    key = models.CharField(max_length=120)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    failure_message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The claim's stamp and lease (assetlens/leases.py).
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "key"], name="one_reading_per_copy")]
+
+    def __str__(self):
+        return f"{self.product} · {self.get_status_display()}"

@@ -30,12 +30,6 @@ def reading_key(copy: str) -> str:
     return f"tone-reading:{tone.rules_version()}:{copy_digest(copy)}"
 
 
-def reading_job_id(product_id: int, district_id: int, copy: str) -> str:
-    """One worker job per district, product, exact copy and rules: a redelivered or repeated job computes the
-    same answer under the same id."""
-    return f"tone-{district_id}-{product_id}-{tone.rules_version()}-{copy_digest(copy)[:24]}"
-
-
 def read_copy(copy: str, key: str | None = None) -> dict:
     """The reading of short copy as plain data, computed at most once per copy and rules version (`key`: its
     reading_key, when the caller has it already)."""

@@ -3,16 +3,18 @@
 import logging
 from typing import TYPE_CHECKING
 
-from celery.result import AsyncResult
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assetlens.cache import first_to_claim, peek, release_claim
+from assetlens import leases
+from assetlens.cache import peek
 from assetlens.celery import app as celery_app
 from assetlens.models import District
 
 from . import selectors
-from .models import Product
-from .tasks import analyse_product_copy
+from .models import CopyReading, Product
+from .tasks import READINGS, analyse_product_copy, enqueue_reading
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -38,12 +40,28 @@ def _review(text: str, key: str, reading: dict, inline: bool) -> dict:
     return {"state": "ready", "inline": inline, "text": text, "key": key, "reading": reading}
 
 
-def _asked_key(task_id: str) -> str:
-    return f"{task_id}:queued"
-
-
 def _is_eager() -> bool:
     return bool(celery_app.conf.task_always_eager)
+
+
+def _ask_for_reading(product: Product, key: str) -> CopyReading:
+    """The reading of this exact copy, asked of the worker once (one row per product and copy hash)."""
+    now = timezone.now()
+    with transaction.atomic():
+        reading, asked = CopyReading.objects.get_or_create(
+            product=product, key=key, defaults={"district_id": product.district_id, "queued_at": now})
+        if not asked and reading.status == CopyReading.Status.READY:
+            # Read before, but the kept reading is gone (Redis emptied or restarted): read it again.
+            asked = bool(CopyReading.objects.filter(pk=reading.pk, status=CopyReading.Status.READY).update(
+                status=CopyReading.Status.QUEUED, queued_at=now, attempts=0, done=0, total=0))
+            reading.status = CopyReading.Status.QUEUED if asked else reading.status
+        if asked and not _is_eager():
+            transaction.on_commit(lambda: enqueue_reading(reading.pk))
+    if asked and _is_eager():
+        # No worker (development, tests): read it here and now, with the same task.
+        analyse_product_copy.apply((reading.pk,))
+        reading.refresh_from_db()
+    return reading
 
 
 def copy_review(product: Product) -> dict:
@@ -61,40 +79,21 @@ def copy_review(product: Product) -> dict:
     kept = peek(key)
     if kept is not None:
         return _review(text, key, kept, inline=False)
-    task_id = selectors.reading_job_id(product.pk, product.district_id, text)
-    if _is_eager():
-        # No worker (development, tests): run the same task in-process.
-        async_result = analyse_product_copy.apply((product.pk, product.district_id), task_id=task_id)
-    else:
-        async_result = AsyncResult(task_id, app=celery_app)
-    state = async_result.state
-    if state == "PENDING":
-        # Asking twice is harmless (the same job id), so without the cache every page load may ask.
-        if first_to_claim(_asked_key(task_id)):
-            try:
-                async_result = analyse_product_copy.apply_async((product.pk, product.district_id), task_id=task_id)
-            except Exception:  # noqa: BLE001 - a broker outage must not break the page; reload to try again
-                log.warning("Could not enqueue the copy reading of product %s", product.pk)
-                release_claim(_asked_key(task_id))
-                return {"state": "failed", "message": _(
-                    "The worker could not be reached just now. Reload the page to try again.")}
-            state = async_result.state
-    if state == "SUCCESS":
-        data = async_result.result or {}
-        if data.get("error"):
-            return {"state": "failed", "message": data["error"]}
-        return _review(text, key, data, inline=False)
-    if state == "FAILURE":
-        return {"state": "failed",
-                "message": _("Reading this copy stopped before it finished. Your copy is safe; try again.")}
-    meta = async_result.info if state == "PROGRESS" and isinstance(async_result.info, dict) else {}
-    done, total = int(meta.get("done", 0)), int(meta.get("total", 0))
+    reading = _ask_for_reading(product, key)
+    if reading.status == CopyReading.Status.READY:
+        kept = peek(key)
+        if kept is not None:
+            return _review(text, key, kept, inline=False)
+    if reading.status == CopyReading.Status.FAILED:
+        return {"state": "failed", "message": reading.failure_message or _(
+            "Reading this copy stopped before it finished. Your copy is safe; try again.")}
+    done, total = reading.done, reading.total
     return {"state": "running", "done": done, "total": total, "percent": int(100 * done / total) if total else 0}
 
 
 def retry_copy_reading(product: Product) -> None:
-    """Forget a failed reading so the next view asks the worker again."""
-    task_id = selectors.reading_job_id(product.pk, product.district_id, product.marketing_copy or "")
-    AsyncResult(task_id, app=celery_app).forget()
-    release_claim(_asked_key(task_id))
-
+    """"Read the copy again" on a failed reading (or one waiting too long): back to the queue, attempts afresh."""
+    key = selectors.reading_key(product.marketing_copy or "")
+    reading = CopyReading.objects.filter(product=product, key=key).first()
+    if reading is not None:
+        leases.try_again(READINGS, reading.pk, enqueue_reading, done=0, total=0)

@@ -175,13 +175,13 @@ def clean_queue(real_stack):
 
 @pytest.fixture
 def workers(clean_queue, shared_rubric_reloaded, tmp_path):
-    """Start real `celery -A assetlens worker` processes: `workers(**env)`; all are stopped afterwards."""
+    """Start real `celery -A assetlens worker` processes: `workers(*args, **env)`; all are stopped afterwards."""
     from tests.realstack import Worker
 
     started = []
 
-    def start(**env):
-        worker = Worker(tmp_path / f"worker-{len(started)}.log", **env)
+    def start(*args, **env):
+        worker = Worker(tmp_path / f"worker-{len(started)}.log", *args, **env)
         started.append(worker)
         return worker
 

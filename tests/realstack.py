@@ -32,12 +32,14 @@ def worker_env(**extra):
 class Worker:
     """A `celery worker` process (one pool child) whose log we can read and which we can kill outright."""
 
-    def __init__(self, log_path, **env):
+    def __init__(self, log_path, *args, **env):
+        """`args` go on the command line, e.g. `-B --schedule=…` to run beat (the sweeps) inside the worker."""
         self.log_path = log_path
         self.log = open(log_path, "a")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [CELERY, "-A", "assetlens", "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
-             "--without-heartbeat", "--without-gossip", "--without-mingle", f"--hostname=faults-{time.time_ns()}@%h"],
+             "--without-heartbeat", "--without-gossip", "--without-mingle", f"--hostname=faults-{time.time_ns()}@%h",
+             *args],
             cwd=BASE_DIR, env=worker_env(**env), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -47,6 +48,7 @@ def project_tasks():
 def test_every_task_stops_before_its_message_could_be_redelivered_and_retries_a_bounded_number_of_times():
     registered = project_tasks()
     assert "audits.tasks.score_audit" in registered and "audits.tasks.sweep_unscored_audits" in registered
+    assert "committees.tasks.sweep_reports" in registered and "products.tasks.sweep_readings" in registered
     visibility = celery_app.conf.broker_transport_options["visibility_timeout"]
     for name, task in registered.items():
         soft = task.soft_time_limit or celery_app.conf.task_soft_time_limit
@@ -74,9 +76,32 @@ def test_a_shortened_visibility_timeout_shrinks_every_task_limit_with_it():
         assert soft < hard < visibility, f"{name}: {soft} < {hard} < {visibility}"
 
 
-def test_the_sweep_for_missed_scoring_is_scheduled_more_often_than_a_leader_would_wait():
-    entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == tasks.sweep_unscored_audits.name)
-    assert entry["schedule"] <= 300
+def test_every_kind_of_queued_work_has_a_sweep_scheduled_more_often_than_a_person_would_wait():
+    scheduled = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    for sweep in ("audits.tasks.sweep_unscored_audits", "committees.tasks.sweep_reports",
+                  "products.tasks.sweep_readings"):
+        assert sweep in project_tasks() and scheduled[sweep] <= 300
+
+
+def test_the_worker_reconnects_to_redis_for_ever_while_publishing_gives_up_at_once():
+    """The worker and beat wait out a Redis outage of any length; a web request that publishes does not wait."""
+    assert celery_app.conf.broker_connection_retry and celery_app.conf.broker_connection_max_retries is None
+    assert celery_app.conf.broker_connection_retry_on_startup
+    assert celery_app.conf.worker_cancel_long_running_tasks_on_connection_loss
+    publishing = celery_app.conf.broker_transport_options
+    assert publishing["max_retries"] <= 1 and publishing["socket_timeout"] <= 0.5
+    assert publishing["socket_connect_timeout"] <= 0.5
+
+
+@pytest.mark.parametrize("command", [["manage.py", "check"], [str(Path(sys.executable).with_name("celery")), "-A",
+                                                               "assetlens", "worker", "--loglevel=INFO"]])
+def test_production_without_a_broker_refuses_to_start_and_says_why(command):
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
+        "ASSETLENS_PRODUCTION": "1", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "assetlens.district.example"}
+    result = subprocess.run([sys.executable, *command] if command[0] == "manage.py" else command, cwd=BASE_DIR,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "REDIS_URL must be set when ASSETLENS_PRODUCTION is on" in result.stdout + result.stderr
 
 
 def submit_through_the_page(client, leader, audit):
@@ -286,3 +311,43 @@ def test_an_oversized_post_while_signed_out_is_not_kept_in_the_session(browser, 
     browser.post(url, {**typed, question_notes: "n" * 300_000, "csrfmiddlewaretoken": csrf_token(browser)})
     sign_in(browser, next_url=url)
     assert "We kept what you typed" not in browser.get(url).content.decode()
+
+
+# --- Work nobody finishes ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_audit_the_sweep_handed_over_five_times_is_paused_with_the_reason_and_try_scoring_again_works(
+        leader_client, product, version, leader, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    audit = answered_audit(product, version, leader, level=4)
+    long_ago = timezone.now() - timezone.timedelta(hours=1)
+    # Submitted an hour ago and handed to the queue five times already, never scored (each message lost).
+    Audit.objects.filter(pk=audit.pk).update(status="submitted", submitted_at=long_ago, scoring_queued_at=long_ago,
+                                             scoring_attempts=tasks.SWEEP_ATTEMPTS)
+    assert tasks.sweep_unscored_audits.apply().get() == 0
+    assert status_of(audit.pk) == "scoring_failed"
+    page = leader_client.get(reverse("audit_result", args=[audit.pk])).content.decode()
+    assert "Scoring was tried 5 times and did not finish. Your answers are safe." in page
+    assert "Try scoring again" in page
+
+    with django_capture_on_commit_callbacks(execute=True):  # in-process tasks: scored at once
+        leader_client.post(reverse("audit_retry", args=[audit.pk]))
+    assert status_of(audit.pk) == "scored" and Score.objects.filter(audit_id=audit.pk).count() == 1
+    assert Audit.objects.get(pk=audit.pk).scoring_attempts == 0
+
+
+@pytest.mark.django_db
+def test_an_audit_still_waiting_behind_others_is_handed_over_once_per_patience_not_on_every_sweep(
+        product, version, leader, monkeypatch):
+    from django.utils import timezone
+
+    audit = answered_audit(product, version, leader, level=4)
+    Audit.objects.filter(pk=audit.pk).update(status="submitted",
+                                             submitted_at=timezone.now() - timezone.timedelta(hours=1))
+    handed = []
+    monkeypatch.setattr(tasks.score_audit, "delay", handed.append)  # a busy worker: nothing is scored yet
+    assert tasks.sweep_unscored_audits.apply().get() == 1
+    assert tasks.sweep_unscored_audits.apply().get() == 0  # the next minute's sweep leaves it in the queue
+    assert handed == [audit.pk] and Audit.objects.get(pk=audit.pk).scoring_attempts == 1

@@ -24,6 +24,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "assetlens.district.example",
     "DEBUG": "0",
+    "REDIS_URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",  # required in production
 }
 
 

@@ -297,9 +297,11 @@ def test_worker_writes_progress_and_stage_to_the_report_as_it_goes(committee, di
     seen = []
     real = committee_tasks.set_progress
 
-    def spy(report_id, percent, stage):
-        real(report_id, percent, stage)
-        row = ComparisonReport.objects.get(pk=report_id)
+    def spy(held, percent, stage):
+        before = ComparisonReport.objects.get(pk=held.pk).lease_until
+        real(held, percent, stage)
+        row = ComparisonReport.objects.get(pk=held.pk)
+        assert row.lease_until >= before  # each step tells the others this worker is alive
         seen.append((row.status, row.progress, row.stage))
 
     monkeypatch.setattr(committee_tasks, "set_progress", spy)
@@ -381,7 +383,8 @@ def test_a_failed_build_says_what_went_wrong_and_try_again_builds_it(
         response = member_client.post(reverse("report_retry", args=[report.pk]))
     assert response["Location"] == reverse("report_detail", args=[report.pk])
     report.refresh_from_db()
-    assert (report.status, report.failure_message, report.attempts) == ("ready", "", 2)
+    # "Try again" starts the count of attempts afresh: the sweep's bound is for attempts nobody asked for.
+    assert (report.status, report.failure_message, report.attempts) == ("ready", "", 1)
 
 
 def test_try_again_on_a_report_that_is_not_failed_changes_nothing(member_client, report):
@@ -396,11 +399,57 @@ def test_running_the_task_twice_builds_once(report):
     assert report.attempts == 1
 
 
-def test_a_report_another_worker_is_building_is_left_alone_until_it_is_stale(report):
-    ComparisonReport.objects.filter(pk=report.pk).update(status="running", started_at=timezone.now())
-    assert committee_tasks.claim(report.pk) is False
-    ComparisonReport.objects.filter(pk=report.pk).update(started_at=timezone.now() - timedelta(minutes=10))
-    assert committee_tasks.claim(report.pk) is True
+def test_a_report_another_worker_is_building_is_left_alone_until_its_lease_runs_out(report):
+    ComparisonReport.objects.filter(pk=report.pk).update(
+        status="running", started_at=timezone.now() - timedelta(minutes=10),
+        lease_until=timezone.now() + timedelta(seconds=30))
+    # Long-running but alive (its lease renewed by progress): nobody takes it.
+    assert committee_tasks.claim(report.pk) is None
+    ComparisonReport.objects.filter(pk=report.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert committee_tasks.claim(report.pk) is not None
+
+
+def test_a_worker_whose_lease_ran_out_cannot_overwrite_the_one_that_took_over(report):
+    ComparisonReport.objects.filter(pk=report.pk).update(status="queued")
+    paused = committee_tasks.claim(report.pk)
+    # The first worker stalls (paused, partitioned) past its lease; another takes the report over.
+    ComparisonReport.objects.filter(pk=report.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    took_over = committee_tasks.claim(report.pk)
+    assert took_over is not None and took_over.stamp != paused.stamp
+
+    assert committee_tasks.build_claimed(paused) == "superseded"  # wakes up: writes nothing, not even progress
+    report.refresh_from_db()
+    assert (report.status, report.progress) == ("running", 1)
+    assert committee_tasks.build_claimed(took_over) == "built"
+    report.refresh_from_db()
+    assert report.status == "ready"
+
+
+def test_the_sweep_hands_back_an_abandoned_report_and_gives_up_after_three_tries(
+        member_client, report, django_capture_on_commit_callbacks):
+    lapsed = timezone.now() - timedelta(seconds=1)
+    ComparisonReport.objects.filter(pk=report.pk).update(status="running", lease_until=lapsed, attempts=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        swept = committee_tasks.sweep_reports.apply().get()
+    assert swept == {"requeued": [report.pk], "failed": []}
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("ready", 2)  # in-process tasks: built as soon as it was handed over
+
+    ComparisonReport.objects.filter(pk=report.pk).update(status="running", lease_until=lapsed, attempts=3)
+    assert committee_tasks.sweep_reports.apply().get() == {"requeued": [], "failed": [report.pk]}
+    page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    assert 'role="alert"' in page and "started 3 times and never finished" in page and "Try again" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        member_client.post(reverse("report_retry", args=[report.pk]))
+    report.refresh_from_db()
+    assert (report.status, report.attempts, report.failure_message) == ("ready", 1, "")
+
+
+def test_a_report_queued_while_redis_was_down_is_handed_over_by_the_sweep_after_the_patience(report):
+    ComparisonReport.objects.filter(pk=report.pk).update(status="queued", queued_at=timezone.now())
+    assert committee_tasks.sweep_reports.apply().get() == {"requeued": [], "failed": []}  # a worker may be on it
+    ComparisonReport.objects.filter(pk=report.pk).update(queued_at=timezone.now() - timedelta(minutes=3))
+    assert committee_tasks.sweep_reports.apply().get() == {"requeued": [report.pk], "failed": []}
 
 
 def test_database_trouble_marks_the_report_failed_when_running_in_process(report, monkeypatch):

@@ -2,21 +2,21 @@
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
-from celery.result import AsyncResult
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from assetlens.celery import app as celery_app
+from assetlens.cache import peek
 from audits import tasks
 from audits.models import Audit
 from products import selectors as product_selectors
 from products import services as product_services
 from products import tasks as tone_tasks
-from products.models import Product
+from products.models import CopyReading, Product
 from rubrics.selectors import version_structure
 from tests.audits.helpers import answered_audit
 
@@ -32,24 +32,6 @@ def long_copy(target=product_selectors.INLINE_LIMIT + 5_000):
 
 def page(client, product):
     return client.get(reverse("product_tone", args=[product.pk]))
-
-
-@pytest.fixture
-def forget_jobs():
-    """Results live in the result backend (Redis in CI) beyond one test: start and end each test clean."""
-    ids = []
-
-    def track(product):
-        task_id = product_selectors.reading_job_id(product.pk, product.district_id, product.marketing_copy)
-        AsyncResult(task_id, app=celery_app).forget()
-        cache.delete(f"{task_id}:queued")
-        ids.append(task_id)
-        return task_id
-
-    yield track
-    for task_id in ids:
-        AsyncResult(task_id, app=celery_app).forget()
-        cache.delete(f"{task_id}:queued")
 
 
 # --- The copy review page ---------------------------------------------------------------------------------
@@ -120,10 +102,9 @@ def test_the_review_page_costs_the_same_queries_for_one_finding_or_many(leader_c
 
 # --- Long copy: the worker reads it, the page shows progress --------------------------------------------
 
-def test_long_copy_is_read_by_the_task_and_the_findings_shown(leader_client, product, forget_jobs):
+def test_long_copy_is_read_by_the_task_and_the_findings_shown(leader_client, product):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
     product.refresh_from_db()
-    forget_jobs(product)
     html = page(leader_client, product).content.decode()
     repeats = product.marketing_copy.count(LONG_PARAGRAPH)
     # Each paragraph: "Struggling readers" (label), "lose ground" (urgency); strengths: "celebrate their progress".
@@ -133,40 +114,49 @@ def test_long_copy_is_read_by_the_task_and_the_findings_shown(leader_client, pro
     assert status["ready"] is True and status["state"] == "ready"
 
 
-def test_the_task_reports_progress_per_chunk_and_returns_plain_json(product, monkeypatch):
+def asked_reading(product, **fields):
+    """The row the page makes when it asks the worker to read the product's copy."""
+    copy = Product.objects.values_list("marketing_copy", flat=True).get(pk=product.pk)
+    return CopyReading.objects.create(district_id=product.district_id, product=product,
+                                      key=product_selectors.reading_key(copy), queued_at=timezone.now(), **fields)
+
+
+def test_the_task_records_progress_per_chunk_and_keeps_plain_json_under_the_copys_hash(product):
     copy = LONG_PARAGRAPH * 3000  # about 240 KB, so several 64 KB chunks cut at blank lines
     Product.objects.filter(pk=product.pk).update(marketing_copy=copy)
-    updates = []
-    monkeypatch.setattr(tone_tasks.analyse_product_copy, "update_state",
-                        lambda state, meta: updates.append((state, meta)))
-    result = tone_tasks.analyse_product_copy.apply((product.pk, product.district_id)).result
-    total = updates[-1][1]["total"]
-    assert total == 4  # 240,000 / 64,000 → 4 chunks
-    assert updates == [("PROGRESS", {"done": n, "total": total}) for n in range(1, total + 1)]
+    reading = asked_reading(product)
+    assert tone_tasks.analyse_product_copy.apply((reading.pk,)).get() == "read"
+    reading.refresh_from_db()
+    assert (reading.status, reading.done, reading.total, reading.attempts) == ("ready", 4, 4, 1)  # 240,000 / 64,000
+    result = peek(reading.key)
     assert len(result["findings"]) == 2 * 3000 and len(result["strengths"]) == 3000
     assert copy[result["findings"][-1]["start"]:result["findings"][-1]["end"]] == "lose ground"
 
 
-def test_the_task_is_idempotent_a_pure_function_of_the_copy(product):
+def test_the_task_is_idempotent_a_redelivered_message_does_nothing(product):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
-    first = tone_tasks.analyse_product_copy.apply((product.pk, product.district_id)).result
-    second = tone_tasks.analyse_product_copy.apply((product.pk, product.district_id)).result
-    assert first == second
+    reading = asked_reading(product)
+    assert tone_tasks.analyse_product_copy.apply((reading.pk,)).get() == "read"
+    first = peek(reading.key)
+    assert tone_tasks.analyse_product_copy.apply((reading.pk,)).get() == "skipped"
+    assert peek(reading.key) == first
 
 
 def test_the_task_rechecks_the_district(product, district_b):
-    result = tone_tasks.analyse_product_copy.apply((product.pk, district_b.pk)).result
-    assert result == {"error": "This product is no longer in your district."}
-
-
-@pytest.mark.filterwarnings("ignore:Results are not stored in backend")  # reading as a real worker would
-def test_while_the_worker_reads_the_page_shows_an_accessible_progress_bar_and_the_status_url_polls(
-        leader_client, product, forget_jobs, monkeypatch):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
-    product.refresh_from_db()
-    task_id = forget_jobs(product)
+    reading = asked_reading(product)
+    CopyReading.objects.filter(pk=reading.pk).update(district=district_b)
+    assert tone_tasks.analyse_product_copy.apply((reading.pk,)).get() == "failed"
+    reading.refresh_from_db()
+    assert reading.status == "failed" and reading.failure_message == "This product is no longer in your district."
+
+
+def test_while_the_worker_reads_the_page_shows_an_accessible_progress_bar_and_the_status_url_polls(
+        leader_client, product, monkeypatch):
+    Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
     monkeypatch.setattr(product_services, "_is_eager", lambda: False)  # as with a real worker
-    tone_tasks.analyse_product_copy.backend.store_result(task_id, {"done": 1, "total": 3}, "PROGRESS")
+    asked_reading(product, status="running", done=1, total=3, started_at=timezone.now(),
+                  lease_until=timezone.now() + timedelta(minutes=1))
 
     html = page(leader_client, product).content.decode()
     assert 'role="progressbar"' in html and 'aria-valuenow="33"' in html  # 1 of 3 chunks → 33 %
@@ -178,50 +168,61 @@ def test_while_the_worker_reads_the_page_shows_an_accessible_progress_bar_and_th
 
 
 def test_long_copy_is_queued_once_even_when_the_page_is_loaded_twice(
-        leader_client, product, forget_jobs, monkeypatch):
+        leader_client, product, monkeypatch, django_capture_on_commit_callbacks):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
-    product.refresh_from_db()
-    forget_jobs(product)
     monkeypatch.setattr(product_services, "_is_eager", lambda: False)
     queued = []
-
-    class Pending:
-        state = "PENDING"
-        info = None
-
-    monkeypatch.setattr(tone_tasks.analyse_product_copy, "apply_async",
-                        lambda args, task_id: queued.append(task_id) or Pending())
-    monkeypatch.setattr(product_services, "AsyncResult", lambda task_id, app: Pending())
-    page(leader_client, product)
-    page(leader_client, product)
-    assert len(queued) == 1
+    monkeypatch.setattr(tone_tasks.analyse_product_copy, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        page(leader_client, product)
+        page(leader_client, product)
+    assert queued == [CopyReading.objects.get(product=product).pk]
 
 
-def test_when_the_broker_is_down_the_page_says_so_and_offers_to_try_again(
-        leader_client, product, forget_jobs, monkeypatch):
+def test_when_the_broker_is_down_the_page_waits_and_the_sweep_hands_the_reading_over_later(
+        leader_client, product, monkeypatch, django_capture_on_commit_callbacks):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
-    product.refresh_from_db()
-    forget_jobs(product)
     monkeypatch.setattr(product_services, "_is_eager", lambda: False)
 
     def broker_down(*args, **kwargs):
         raise ConnectionError("redis down")
 
-    class Pending:
-        state = "PENDING"
+    monkeypatch.setattr(tone_tasks.analyse_product_copy, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page(leader_client, product)
+    assert response.status_code == 200 and 'role="progressbar"' in response.content.decode()
+    reading = CopyReading.objects.get(product=product)
+    assert reading.status == "queued"
 
-    monkeypatch.setattr(tone_tasks.analyse_product_copy, "apply_async", broker_down)
-    monkeypatch.setattr(product_services, "AsyncResult", lambda task_id, app: Pending())
-    response = page(leader_client, product)
-    assert response.status_code == 200
-    assert "The worker could not be reached just now" in response.content.decode()
+    monkeypatch.undo()  # Redis is back; beat's sweep finds the reading waiting past its patience
+    CopyReading.objects.filter(pk=reading.pk).update(queued_at=timezone.now() - timedelta(minutes=5))
+    assert tone_tasks.sweep_readings.apply().get() == {"requeued": [reading.pk], "failed": []}
+    assert leader_client.get(reverse("product_tone_status", args=[product.pk])).json()["state"] == "ready"
 
 
-def test_five_megabytes_of_saved_copy_is_read_by_the_worker_not_a_500(leader_client, product, forget_jobs):
+def test_a_reading_whose_worker_died_is_taken_over_and_after_three_tries_paused_with_try_again(
+        leader_client, product, monkeypatch, django_capture_on_commit_callbacks):
+    Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy())
+    monkeypatch.setattr(product_services, "_is_eager", lambda: False)
+    page(leader_client, product)
+    reading = CopyReading.objects.get(product=product)
+    lapsed = {"status": "running", "lease_until": timezone.now() - timedelta(seconds=1), "attempts": 3}
+    CopyReading.objects.filter(pk=reading.pk).update(**lapsed)
+    assert tone_tasks.sweep_readings.apply().get() == {"requeued": [], "failed": [reading.pk]}
+    html = page(leader_client, product).content.decode()
+    assert 'role="alert"' in html and "started 3 times and never finished" in html
+
+    with django_capture_on_commit_callbacks(execute=True):  # in-process tasks: read at once
+        response = leader_client.post(reverse("product_tone_retry", args=[product.pk]))
+    assert response.status_code == 302
+    reading.refresh_from_db()
+    assert (reading.status, reading.attempts) == ("ready", 1)
+    assert 'class="tone-deficit"' in page(leader_client, product).content.decode()
+
+
+def test_five_megabytes_of_saved_copy_is_read_by_the_worker_not_a_500(leader_client, product):
     paragraph = "Don't let your child fall behind.\n\n"
     Product.objects.filter(pk=product.pk).update(marketing_copy=paragraph * (5 * 1024 * 1024 // len(paragraph)))
-    product.refresh_from_db()
-    forget_jobs(product)
     status = leader_client.get(reverse("product_tone_status", args=[product.pk]))
     assert status.status_code == 200 and status.json()["ready"] is True
 
@@ -306,9 +307,6 @@ def test_result_page_shows_the_advisory_signal_beside_the_leaders_own_rating(
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_reads_long_copy_while_the_page_polls(request, client, product, leader):
     Product.objects.filter(pk=product.pk).update(marketing_copy=long_copy(400_000))
-    product.refresh_from_db()
-    task_id = product_selectors.reading_job_id(product.pk, product.district_id, product.marketing_copy)
-    AsyncResult(task_id, app=celery_app).forget()
     worker = request.getfixturevalue("workers")()
     client.force_login(leader)
     first = page(client, product).content.decode()
@@ -322,5 +320,4 @@ def test_real_worker_reads_long_copy_while_the_page_polls(request, client, produ
         time.sleep(0.5)
     assert status.get("state") == "ready", worker.output()
     assert 'class="tone-deficit"' in page(client, product).content.decode()
-    AsyncResult(task_id, app=celery_app).forget()
 
