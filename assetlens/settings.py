@@ -260,6 +260,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": 120.0},
     "send-waiting-mail": {"task": "outbox.tasks.sweep_outbox", "schedule": 120.0},
+    "purge-deleted-drafts": {"task": "audits.tasks.purge_deleted_drafts", "schedule": 120.0},
 }
 
 # --- Mail ------------------------------------------------------------------------------------------

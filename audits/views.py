@@ -76,8 +76,48 @@ def audit_create(request, product_pk):
     if version is None:
         messages.error(request, _("Your district has no published rubric yet. Ask your district admin to publish one."))
         return redirect("product_detail", pk=product.pk)
-    audit = services.start_audit(product, version, request.user)
+    if product.is_archived:
+        messages.error(request, _("%(name)s is archived. Restore it to audit it again.") % {"name": product})
+        return redirect("product_detail", pk=product.pk)
+    audit, created = services.start_audit(product, version, request.user)
+    if not created:
+        messages.info(request, _("You already have a draft audit of %(name)s: here it is, where you left it.")
+                      % {"name": product})
     return redirect("audit_section", pk=audit.pk, number=1)
+
+
+@district_required
+def audit_delete(request, pk):
+    """Delete one's own draft, after a confirmation page; it can be brought back for UNDO_WINDOW."""
+    audit = _own_draft(request, pk)
+    if not audit.is_draft:
+        messages.error(request, _("Only a draft can be deleted; this audit is already submitted."))
+        return redirect("audit_result", pk=audit.pk)
+    if request.method == "POST":
+        services.delete_draft(audit)
+        messages.success(request, _("Your draft audit of %(name)s is deleted. You can undo this for 10 minutes "
+                                    "from the product's page.") % {"name": audit.product})
+        return redirect("product_detail", pk=audit.product_id)
+    answered = audit.answers.count()
+    return render(request, "audits/audit_delete.html", {"audit": audit, "answered": answered})
+
+
+@district_required
+@require_POST
+def audit_undo_delete(request, pk):
+    audit = get_object_or_404(Audit.with_deleted.select_related("product"), pk=pk, district=request.district,
+                              auditor=request.user)
+    outcome = services.undo_delete(audit)
+    if outcome == "restored":
+        messages.success(request, _("Your draft audit of %(name)s is back, with every answer.")
+                         % {"name": audit.product})
+        return redirect("audit_section", pk=audit.pk, number=1)
+    if outcome == "clash":
+        messages.error(request, _("You have started another draft of %(name)s since, so the deleted one cannot "
+                                  "come back. Your new draft is kept.") % {"name": audit.product})
+    else:
+        messages.error(request, _("The 10 minutes to undo have passed, so this draft is gone for good."))
+    return redirect("product_detail", pk=audit.product_id)
 
 
 @district_required

@@ -178,7 +178,7 @@ def ensure_long_copy_draft(leader):
         product.save(update_fields=["marketing_copy", "updated_at"])
     draft = Audit.objects.filter(product=product, auditor=leader, status=Audit.Status.DRAFT).order_by("id").first()
     if draft is None:
-        draft = services.start_audit(product, current_version_for(district), leader)
+        draft, _ = services.start_audit(product, current_version_for(district), leader)
     keys = [c.key for c in version_structure(draft.rubric_version)]
     if product_selectors.COPY_CRITERION_KEY not in keys:
         raise LookupError(f"the rubric has no {product_selectors.COPY_CRITERION_KEY!r} criterion")

@@ -2,6 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import importing, inventory
 from .models import GRADE_BANDS, Product
 
 
@@ -68,3 +69,22 @@ class ToneCheckForm(forms.Form):
                             "on a product page, where long copy is read by the worker.")
                 % {"size": f"{len(text):,}", "limit": f"{PREVIEW_LIMIT:,}"})
         return text
+
+
+class InventoryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Inventory file (CSV or XLSX)"),
+        help_text=_("Up to 10,000 products and 5 MB. The first row names the columns; download the template to "
+                    "see them."),
+        error_messages={"required": _("Choose a CSV or XLSX file to upload."),
+                        "empty": _("This file is empty. Choose your inventory file (CSV or XLSX).")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-"
+                                                         "officedocument.spreadsheetml.sheet"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > importing.MAX_FILE_BYTES:
+            raise forms.ValidationError(importing.file_message(inventory.InventoryFileError(
+                "too_big", size=f"{upload.size / 1024 / 1024:.1f}", limit=importing.MAX_FILE_BYTES // 1024 // 1024)))
+        return upload

@@ -25,6 +25,10 @@ class Product(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Archived products leave every list and the families' page; their audits, reports and decisions stay.
+    archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
 
     class Meta:
         ordering = ["name"]
@@ -33,6 +37,40 @@ class Product(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
+
     def grade_band_labels(self):
         labels = dict(GRADE_BANDS)
         return [labels.get(b, b) for b in self.grade_bands]
+
+
+class InventoryImport(models.Model):
+    """One uploaded inventory file: its cells, the preview of what each row does, and what the import changed
+    (kept so it can be undone from its own page)."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Waiting for you to import")
+        IMPORTED = "imported", _("Imported")
+        UNDONE = "undone", _("Undone")
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="inventory_imports")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    table = models.JSONField(default=list)  # the file's cells as text, header first
+    rows = models.JSONField(default=list)  # the preview: one plan per row (products.inventory.RowPlan as data)
+    ignored_columns = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)
+    created_product_ids = models.JSONField(default=list)
+    filled = models.JSONField(default=dict)  # product id → the blank fields this import filled, and their values
+    created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name} · {self.get_status_display()}"

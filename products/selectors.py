@@ -13,8 +13,8 @@ from django.db.models import Count, Max
 from assetlens.cache import remembered
 from assetlens.models import District
 
-from . import tone
-from .models import Product
+from . import inventory, tone
+from .models import InventoryImport, Product
 
 PAGE_SIZE = 20
 # The rubric criterion whose section shows the copy's reading, and whose rating the reading advises.
@@ -42,14 +42,17 @@ def read_copy(copy: str, key: str | None = None) -> dict:
     return remembered(key or reading_key(copy), lambda: tone.analyse(copy).as_dict())
 
 
-def searched_products(district: District, query: str, page_number: str | None) -> dict:
-    """A page of the district's products whose name matches `query`, with what the pager needs."""
+def searched_products(district: District, query: str, page_number: str | None, archived: bool = False) -> dict:
+    """A page of the district's products whose name matches `query`, with what the pager needs. Archived
+    products are listed only when asked for (`archived`), and then only they."""
     query = (query or "").strip()[:200]
-    products = Product.objects.filter(district=district).defer("marketing_copy", "purpose")
+    products = Product.objects.filter(district=district, archived_at__isnull=not archived).defer(
+        "marketing_copy", "purpose")
     if query:
         products = products.filter(name__icontains=query)
     page = Paginator(products.order_by("name", "id"), PAGE_SIZE).get_page(page_number)
-    return {"page": page, "query": query, "extra_query": urlencode({"q": query}) if query else ""}
+    params = {k: v for k, v in (("q", query), ("archived", "1" if archived else "")) if v}
+    return {"page": page, "query": query, "archived": archived, "extra_query": urlencode(params)}
 
 
 def with_audit_counts(page: Page) -> None:
@@ -61,3 +64,29 @@ def with_audit_counts(page: Page) -> None:
         row = counts.get(product.id, {})
         product.audit_count = row.get("n", 0)
         product.last_audit = row.get("last")
+
+
+def existing_for_import(district: District) -> list[inventory.Existing]:
+    """Every product of the district (archived ones too: a row can match them), as the import planner sees it."""
+    return [inventory.Existing(id=pk, name=name, vendor=vendor, website=website, purpose=purpose,
+                               grade_bands=tuple(bands or ()))
+            for pk, name, vendor, website, purpose, bands in Product.objects.filter(district=district).values_list(
+                "id", "name", "vendor", "website", "purpose", "grade_bands")]
+
+
+def recent_imports(district: District) -> list[InventoryImport]:
+    return list(InventoryImport.objects.filter(district=district).defer("table", "rows")
+                .select_related("uploaded_by")[:10])
+
+
+IMPORT_ROWS_PAGE = 100
+
+
+def import_page(imported: InventoryImport, page_number: str | None, only_errors: bool) -> dict:
+    """The preview of one import: its problems named (the first 200) and a page of its rows."""
+    rows = imported.rows
+    problems = [(row["number"], p) for row in rows for p in row["problems"]]
+    shown = [row for row in rows if row["action"] == "error"] if only_errors else rows
+    return {"problems": problems[:200], "more_problems": max(0, len(problems) - 200),
+            "page": Paginator(shown, IMPORT_ROWS_PAGE).get_page(page_number), "only_errors": only_errors,
+            "extra_query": "errors=1" if only_errors else ""}

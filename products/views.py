@@ -3,21 +3,31 @@ place, strengths first. Short copy is read while the page renders (once per exac
 worker (products.tasks) and the page polls a JSON status URL."""
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assetlens.tenancy import district_required
+from assetlens.models import Membership
+from assetlens.tenancy import district_required, role_required
 from audits import selectors as audit_selectors
 from audits.rows import audit_rows
 from committees import selectors as committee_selectors
 
-from . import selectors, services, tone
-from .forms import ProductForm, ToneCheckForm
-from .models import Product
+from . import importing, inventory, selectors, services, tone
+from .forms import InventoryUploadForm, ProductForm, ToneCheckForm
+from .models import InventoryImport, Product
 from .review import review_context, shown_review
+
+ARCHIVERS = (Membership.Role.LEADER, Membership.Role.DISTRICT_ADMIN)
+
+
+def _require_role(request, *roles):
+    """After the object is found in the district (so another district's id is a 404, never a 403)."""
+    if request.membership.role not in roles:
+        raise PermissionDenied(_("Your role in this district does not include this."))
 
 
 def _product(request, pk):
@@ -26,7 +36,8 @@ def _product(request, pk):
 
 @district_required
 def product_list(request):
-    context = selectors.searched_products(request.district, request.GET.get("q", ""), request.GET.get("page"))
+    context = selectors.searched_products(request.district, request.GET.get("q", ""), request.GET.get("page"),
+                                          archived=request.GET.get("archived") == "1")
     selectors.with_audit_counts(context["page"])
     return render(request, "products/product_list.html", context)
 
@@ -61,7 +72,34 @@ def product_detail(request, pk):
         "product": product, "page": page,
         "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False),
         "own_draft": audit_selectors.own_draft_of(product, request.user),
+        "deleted_draft": audit_selectors.deleted_draft_of(product, request.user),
+        "may_archive": request.membership.role in ARCHIVERS,
     })
+
+
+@district_required
+def product_archive(request, pk):
+    """Archive after a confirmation page: the product leaves the lists, its history stays."""
+    product = _product(request, pk)
+    _require_role(request, *ARCHIVERS)
+    if product.is_archived:
+        return redirect("product_detail", pk=product.pk)
+    if request.method == "POST":
+        services.archive_product(product, request.user)
+        messages.success(request, _("%(name)s is archived. Its audits and decisions are kept; restore it from its "
+                                    "page whenever you need it.") % {"name": product})
+        return redirect("product_list")
+    return render(request, "products/product_archive.html", {"product": product})
+
+
+@district_required
+@require_POST
+def product_restore(request, pk):
+    product = _product(request, pk)
+    _require_role(request, *ARCHIVERS)
+    services.restore_product(product)
+    messages.success(request, _("%(name)s is back on your district's product list.") % {"name": product})
+    return redirect("product_detail", pk=product.pk)
 
 
 @district_required
@@ -102,3 +140,102 @@ def tone_preview(request):
         text = form.cleaned_data["text"]
         review = {"state": "ready", "inline": True, **review_context(text, tone.analyse(text).as_dict())}
     return render(request, "products/tone_preview.html", {"form": form, "review": review})
+
+
+# --- Importing an inventory (district admins) -------------------------------------------------------------
+
+TEMPLATE_ROWS = [
+    ["name", "vendor", "website", "grade bands", "what it is for", "status"],
+    ["ReadAlong Stories", "Open Shelf", "https://readalong.example", "K-2, adult",
+     "Bilingual picture books with read-aloud", "active"],
+    ["MathSprint", "Sprint Learning Co.", "mathsprint.example", "3-5", "Daily math practice", "archived"],
+]
+
+
+def _upload_page(request, form, status=200, file_error=""):
+    return render(request, "products/inventory_import.html", {
+        "form": form, "file_error": file_error, "imports": selectors.recent_imports(request.district),
+        "limit_mb": importing.MAX_FILE_BYTES // 1024 // 1024, "max_rows": inventory.MAX_ROWS,
+    }, status=status)
+
+
+@role_required(Membership.Role.DISTRICT_ADMIN)
+def inventory_import(request):
+    """Upload a CSV or XLSX inventory; the next page previews every row before anything changes."""
+    if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > importing.MAX_FILE_BYTES + 65536:
+        # Refused before the body is read: a 30 MB upload is never parsed, stored or held in memory.
+        size = f"{int(request.META['CONTENT_LENGTH']) / 1024 / 1024:.1f}"
+        message = importing.file_message(inventory.InventoryFileError(
+            "too_big", size=size, limit=importing.MAX_FILE_BYTES // 1024 // 1024))
+        return _upload_page(request, InventoryUploadForm(), status=413, file_error=message)
+    form = InventoryUploadForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return _upload_page(request, form)
+    if not form.is_valid():
+        return _upload_page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        imported = services.preview_import(request.district, request.user, upload, upload.name or "")
+    except inventory.InventoryFileError as error:
+        return _upload_page(request, InventoryUploadForm(), status=400, file_error=importing.file_message(error))
+    return redirect("inventory_import_detail", pk=imported.pk)
+
+
+@role_required(Membership.Role.DISTRICT_ADMIN)
+def inventory_template(request):
+    """The columns an import reads, with two example rows, as CSV (or XLSX with ?format=xlsx)."""
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(importing.template_xlsx(TEMPLATE_ROWS), content_type=(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+        response["Content-Disposition"] = 'attachment; filename="assetlens-inventory-template.xlsx"'
+        return response
+    response = HttpResponse(importing.template_csv(TEMPLATE_ROWS), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="assetlens-inventory-template.csv"'
+    return response
+
+
+def _district_import(request, pk):
+    return get_object_or_404(InventoryImport.objects.select_related("uploaded_by"), pk=pk, district=request.district)
+
+
+@district_required
+def inventory_import_detail(request, pk):
+    imported = _district_import(request, pk)
+    _require_role(request, Membership.Role.DISTRICT_ADMIN)
+    context = selectors.import_page(imported, request.GET.get("page"), request.GET.get("errors") == "1")
+    context["problems"] = [importing.problem_message(number, p) for number, p in context["problems"]]
+    context["rows"] = importing.shown_rows(context["page"].object_list)
+    context.update({"imported": imported, "ignored": ", ".join(imported.ignored_columns)})
+    return render(request, "products/inventory_import_detail.html", context)
+
+
+@district_required
+@require_POST
+def inventory_import_apply(request, pk):
+    imported = _district_import(request, pk)
+    _require_role(request, Membership.Role.DISTRICT_ADMIN)
+    outcome = services.apply_import(imported, request.user)
+    if outcome == "imported":
+        messages.success(request, _("The inventory is imported. You can undo it from this page."))
+    elif outcome == "changed":
+        messages.error(request, _("Your district's products changed since this preview, so nothing was imported. "
+                                  "Check the preview again below, then import."))
+    elif outcome == "errors":
+        messages.error(request, _("Nothing was imported: fix the rows named below in your file and upload it "
+                                  "again."))
+    return redirect("inventory_import_detail", pk=imported.pk)
+
+
+@district_required
+@require_POST
+def inventory_import_undo(request, pk):
+    imported = _district_import(request, pk)
+    _require_role(request, Membership.Role.DISTRICT_ADMIN)
+    outcome, names = services.undo_import(imported)
+    if outcome == "undone":
+        messages.success(request, _("The import is undone: the products it added are removed and the details it "
+                                    "filled in are blank again."))
+    elif outcome == "in_use":
+        messages.error(request, _("Nothing was undone: these products from the import have audits, requests or "
+                                  "decisions now: %(names)s. Archive them instead.") % {"names": ", ".join(names)})
+    return redirect("inventory_import_detail", pk=imported.pk)

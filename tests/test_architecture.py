@@ -22,7 +22,7 @@ PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees")
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}
 PURE_MODULES = frozenset({
     "audits.scoring", "committees.agreement", "committees.charts", "committees.reports", "products.tone",
-    "rubrics.diff",
+    "rubrics.diff", "products.inventory",
 })
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 

@@ -59,6 +59,10 @@ def report(w):
     return {"pk": w.report.pk}
 
 
+def inventory_import(w):
+    return {"pk": w.inventory_import.pk}
+
+
 def variant(w):
     return {"pk": w.variant.pk}
 
@@ -182,6 +186,25 @@ MATRIX = {
     "product_tone_status": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
     "product_tone_retry": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                         "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    # Lifecycle (issue 15): archiving is for leaders and district admins; a draft is deleted (and brought back)
+    # by its auditor only.
+    "product_archive": Row(product, {"GET": statuses(302, 200, 403, 200, 403, 404),
+                                     "POST": statuses(302, 302, 403, 302, 403, 404)}),
+    "product_restore": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                     "POST": statuses(302, 302, 403, 302, 403, 404)}),
+    "audit_delete": Row(draft, {"GET": statuses(302, 200, 404, 404, 403, 404),
+                                "POST": statuses(302, 302, 404, 404, 403, 404)}),
+    "audit_undo_delete": Row(draft, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                     "POST": statuses(302, 302, 404, 404, 403, 404)}),
+    # Importing an inventory: district admins only; another district's import is a 404.
+    "inventory_import": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                    "POST": statuses(302, 403, 403, 400, 403, 403)}),  # 400: no file explained
+    "inventory_template": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403)}),
+    "inventory_import_detail": Row(inventory_import, {"GET": statuses(302, 403, 403, 200, 403, 404)}),
+    "inventory_import_apply": Row(inventory_import, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                     "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    "inventory_import_undo": Row(inventory_import, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                    "POST": statuses(302, 403, 403, 302, 403, 404)}),
     "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                 "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
 }
@@ -266,6 +289,14 @@ class World:
         report = committee_services.request_comparison(self.committee, self.leader, chosen, audits)
         committee_tasks.build(report.pk)
         return report
+
+    @cached_property
+    def inventory_import(self):
+        """A previewed (not yet imported) inventory file of Alder's."""
+        from products.models import InventoryImport
+
+        return InventoryImport.objects.create(district=self.product.district, file_name="inventory.csv",
+                                              table=[["name"], ["Imported tool"]])
 
     @cached_property
     def variant(self):
