@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import importing, inventory
-from .models import GRADE_BANDS, Product
+from .models import GRADE_BANDS, Product, ToolsPage
 
 
 class ProductForm(forms.ModelForm):
@@ -88,3 +88,46 @@ class InventoryUploadForm(forms.Form):
             raise forms.ValidationError(importing.file_message(inventory.InventoryFileError(
                 "too_big", size=f"{upload.size / 1024 / 1024:.1f}", limit=importing.MAX_FILE_BYTES // 1024 // 1024)))
         return upload
+
+
+class FamilySummaryForm(forms.ModelForm):
+    """What families read about a product on the district's public page."""
+
+    class Meta:
+        model = Product
+        fields = ["show_to_families", "family_summary", "family_summary_es"]
+        widgets = {"family_summary": forms.Textarea(attrs={"rows": 4}),
+                   "family_summary_es": forms.Textarea(attrs={"rows": 4, "lang": "es"})}
+        help_texts = {
+            "show_to_families": _("Shown only while the committee's latest decision is to adopt or pilot it, and the "
+                                  "district publishes its page."),
+            "family_summary": _("Two or three sentences for families, starting from what their children bring: "
+                                "what they will do with it and how families can take part. Never scores or "
+                                "internal comments."),
+            "family_summary_es": _("The same summary in Spanish. Left empty, the English one is shown."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class ToolsPageForm(forms.ModelForm):
+    class Meta:
+        model = ToolsPage
+        fields = ["published", "introduction", "introduction_es"]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 3}),
+                   "introduction_es": forms.Textarea(attrs={"rows": 3, "lang": "es"})}
+        help_texts = {
+            "published": _("Anyone with the address can read the page, without signing in. Unpublished, it does "
+                           "not exist for anyone."),
+            "introduction": _("A few words to families above the list (optional)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -29,6 +29,11 @@ class Product(models.Model):
     archived_at = models.DateTimeField(null=True, blank=True, db_index=True)
     archived_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
+    # What families read on the district's public tools page: written by the committee or a leader, in
+    # asset-based words. Nothing else of the product's review (scores, comments) is ever shown there.
+    show_to_families = models.BooleanField(_("show on the families' page"), default=False)
+    family_summary = models.TextField(_("summary for families (English)"), max_length=1000, blank=True)
+    family_summary_es = models.TextField(_("summary for families (Spanish)"), max_length=1000, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -74,3 +79,18 @@ class InventoryImport(models.Model):
 
     def __str__(self):
         return f"{self.file_name} · {self.get_status_display()}"
+
+
+class ToolsPage(models.Model):
+    """A district's public page of approved tools (/d/<slug>/tools/): off until a district admin publishes it."""
+
+    district = models.OneToOneField("assetlens.District", on_delete=models.CASCADE, related_name="tools_page")
+    published = models.BooleanField(_("publish the families' page"), default=False)
+    introduction = models.TextField(_("introduction (English)"), max_length=2000, blank=True)
+    introduction_es = models.TextField(_("introduction (Spanish)"), max_length=2000, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.district} · {'published' if self.published else 'not published'}"

@@ -5,16 +5,17 @@ and never served after either changes; the worker keeps its long readings under 
 """
 
 import hashlib
+from typing import cast
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Model, OuterRef, QuerySet, Subquery
 
 from assetlens.cache import remembered
 from assetlens.models import District
 
 from . import inventory, tone
-from .models import InventoryImport, Product
+from .models import GRADE_BANDS, InventoryImport, Product, ToolsPage
 
 PAGE_SIZE = 20
 # The rubric criterion whose section shows the copy's reading, and whose rating the reading advises.
@@ -90,3 +91,63 @@ def import_page(imported: InventoryImport, page_number: str | None, only_errors:
     return {"problems": problems[:200], "more_problems": max(0, len(problems) - 200),
             "page": Paginator(shown, IMPORT_ROWS_PAGE).get_page(page_number), "only_errors": only_errors,
             "extra_query": "errors=1" if only_errors else ""}
+
+
+# --- The families' page of approved tools -----------------------------------------------------------------
+
+# The committee decisions (committees.Decision.Outcome values) that put a product on the families' page.
+APPROVED_OUTCOMES = ("adopt", "pilot")
+
+
+def _latest_decisions(district_id: int) -> QuerySet:
+    """Each product's latest committee decision, for a Subquery on Product. Decisions belong to committees, a
+    layer above products: reached through the relation they define on Product, so products imports nothing
+    from committees."""
+    decision = cast("type[Model]", Product._meta.get_field("decisions").related_model)
+    return (decision._default_manager.filter(committee__district_id=district_id)
+            .order_by("-decided_on", "-created_at", "-id"))
+
+
+def with_latest_decision(products: QuerySet, district_id: int) -> QuerySet:
+    latest = _latest_decisions(district_id).filter(product=OuterRef("pk"))
+    return products.annotate(outcome=Subquery(latest.values("outcome")[:1]),
+                             decided_on=Subquery(latest.values("decided_on")[:1]))
+
+
+def published_tools_page(slug: str) -> ToolsPage | None:
+    """The district's families' page if it is published; None (so a 404) for any other slug."""
+    return ToolsPage.objects.select_related("district").filter(district__slug=slug, published=True).first()
+
+
+def tools_page_of(district: District) -> ToolsPage:
+    """The district's page settings (not saved until a district admin saves them)."""
+    return ToolsPage.objects.filter(district=district).first() or ToolsPage(district=district)
+
+
+def approved_products(district: District) -> QuerySet:
+    """The district's current products whose latest decision is adopt or pilot, shown to families or not."""
+    products = Product.objects.filter(district=district, archived_at__isnull=True).only(
+        "id", "name", "vendor", "purpose", "grade_bands", "family_summary", "family_summary_es", "show_to_families",
+        "district_id")
+    return with_latest_decision(products, district.id).filter(outcome__in=APPROVED_OUTCOMES).order_by("name", "id")
+
+
+def family_tools(district: District, language: str, product_id: int | None = None) -> list[dict]:
+    """What families read about each published tool, as plain data, in one query: never a score or comment."""
+    products = approved_products(district).filter(show_to_families=True)
+    if product_id is not None:
+        products = products.filter(pk=product_id)
+    labels = dict(GRADE_BANDS)
+    spanish = language.startswith("es")
+    return [{
+        "id": p.id, "name": p.name, "vendor": p.vendor, "purpose": p.purpose,
+        "grade_bands": [str(labels.get(b, b)) for b in p.grade_bands],
+        "summary": (p.family_summary_es if spanish and p.family_summary_es else p.family_summary),
+        "outcome": p.outcome, "decided_on": p.decided_on,
+    } for p in products]
+
+
+def latest_decision_of(product: Product) -> dict | None:
+    """The product's latest committee decision (outcome and date), or None."""
+    row = _latest_decisions(product.district_id).filter(product=product.pk).values("outcome", "decided_on").first()
+    return row if row is None else {**row, "approved": row["outcome"] in APPROVED_OUTCOMES}

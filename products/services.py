@@ -20,7 +20,7 @@ from .tasks import analyse_product_copy
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from .forms import ProductForm
+    from .forms import FamilySummaryForm, ProductForm, ToolsPageForm
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,16 @@ def create_product(form: "ProductForm", district: District, user: "User") -> Pro
 
 def update_product(form: "ProductForm") -> Product:
     return form.save()
+
+
+def save_family_summary(form: "FamilySummaryForm") -> Product:
+    return form.save()
+
+
+def save_tools_page(form: "ToolsPageForm", district: District, user: "User") -> None:
+    page = form.save(commit=False)
+    page.district, page.updated_by = district, user
+    page.save()
 
 
 def archive_product(product: Product, user: "User") -> bool:

@@ -4,9 +4,10 @@ worker (products.tasks) and the page polls a JSON status URL."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,7 @@ from audits.rows import audit_rows
 from committees import selectors as committee_selectors
 
 from . import importing, inventory, selectors, services, tone
-from .forms import InventoryUploadForm, ProductForm, ToneCheckForm
+from .forms import FamilySummaryForm, InventoryUploadForm, ProductForm, ToneCheckForm, ToolsPageForm
 from .models import InventoryImport, Product
 from .review import review_context, shown_review
 
@@ -239,3 +240,70 @@ def inventory_import_undo(request, pk):
         messages.error(request, _("Nothing was undone: these products from the import have audits, requests or "
                                   "decisions now: %(names)s. Archive them instead.") % {"names": ", ".join(names)})
     return redirect("inventory_import_detail", pk=imported.pk)
+
+
+# --- The families' page: settings inside, the page itself public ------------------------------------------
+
+
+@district_required
+def product_families(request, pk):
+    """What families read about this product (anyone in the district writes it; the committee usually does)."""
+    product = _product(request, pk)
+    # An empty POST is a real answer here (nothing shown, no summary), so it is bound even when empty.
+    form = FamilySummaryForm(request.POST if request.method == "POST" else None, instance=product)
+    if request.method == "POST" and form.is_valid():
+        services.save_family_summary(form)
+        messages.success(request, _("The summary for families is saved."))
+        return redirect("product_detail", pk=product.pk)
+    return render(request, "products/product_families.html", {
+        "product": product, "form": form, "decision": selectors.latest_decision_of(product),
+        "page": selectors.tools_page_of(request.district),
+    })
+
+
+@role_required(Membership.Role.DISTRICT_ADMIN)
+def tools_page_settings(request):
+    page = selectors.tools_page_of(request.district)
+    form = ToolsPageForm(request.POST if request.method == "POST" else None, instance=page)
+    if request.method == "POST" and form.is_valid():
+        services.save_tools_page(form, request.district, request.user)
+        messages.success(request, _("The families' page is published.") if form.cleaned_data["published"]
+                         else _("The families' page is not published: nobody outside the district can see it."))
+        return redirect("tools_page_settings")
+    return render(request, "products/tools_page_settings.html", {
+        "form": form, "page": page, "products": list(selectors.approved_products(request.district)),
+    })
+
+
+def _public_language(request):
+    """?lang=es or ?lang=en picks the page's language (a link families can share); else the browser's."""
+    asked = request.GET.get("lang", "")
+    return asked if asked in ("en", "es") else translation.get_language() or "en"
+
+
+def public_tools(request, slug):
+    """The district's approved tools, for families: no sign-in; a 404 unless the district publishes it."""
+    page = selectors.published_tools_page(slug)
+    if page is None:
+        raise Http404("No published tools page.")
+    language = _public_language(request)
+    with translation.override(language):
+        return render(request, "products/public_tools.html", {
+            "district": page.district, "page": page, "language": language,
+            "introduction": page.introduction_es if language == "es" and page.introduction_es else page.introduction,
+            "tools": selectors.family_tools(page.district, language),
+        })
+
+
+def public_tool(request, slug, pk):
+    page = selectors.published_tools_page(slug)
+    if page is None:
+        raise Http404("No published tools page.")
+    language = _public_language(request)
+    tools = selectors.family_tools(page.district, language, product_id=pk)
+    if not tools:
+        raise Http404("This tool is not on the district's page.")
+    with translation.override(language):
+        return render(request, "products/public_tool.html", {
+            "district": page.district, "page": page, "language": language, "tool": tools[0],
+        })

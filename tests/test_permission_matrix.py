@@ -205,6 +205,16 @@ MATRIX = {
                                                      "POST": statuses(302, 403, 403, 302, 403, 404)}),
     "inventory_import_undo": Row(inventory_import, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                                     "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    # The families' page: its settings are the district admin's; a product's summary for families anyone in the
+    # district writes. The page itself is public (published district, adopted product shown to families): 200 for
+    # everyone; an unpublished district or product is a 404 for everyone (test_unpublished_... below).
+    "tools_page_settings": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                       "POST": statuses(302, 403, 403, 302, 403, 403)}),
+    "product_families": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404),
+                                      "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "public_tools": Row(lambda w: {"slug": w.published_tools.slug}, {"GET": statuses(200, 200, 200, 200, 200, 200)}),
+    "public_tool": Row(lambda w: {"slug": w.published_tools.slug, "pk": w.product.pk},
+                       {"GET": statuses(200, 200, 200, 200, 200, 200)}),
     "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                 "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
 }
@@ -291,6 +301,18 @@ class World:
         return report
 
     @cached_property
+    def published_tools(self):
+        """Alder publishes its families' page, and the product is adopted and shown to families."""
+        from committees.models import Decision
+        from products.models import Product, ToolsPage
+
+        ToolsPage.objects.create(district=self.product.district, published=True)
+        Product.objects.filter(pk=self.product.pk).update(show_to_families=True, family_summary="Stories at home.")
+        Decision.objects.create(committee=self.committee, product=self.product, outcome="adopt",
+                                decided_on="2026-09-14", rationale="Internal")
+        return self.product.district
+
+    @cached_property
     def inventory_import(self):
         """A previewed (not yet imported) inventory file of Alder's."""
         from products.models import InventoryImport
@@ -357,7 +379,27 @@ def test_other_district_sees_a_404_never_a_403_for_existing_objects(world, sign_
         if row.kwargs is None:
             continue
         for method, expect in row.expect.items():
+            if expect["anonymous"] == 200:
+                continue  # a public page (the families' page): the same for everyone, published or a 404
             assert expect["other_district"] in {404, 405}, f"{key} {method} must not reveal another district's rows"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("what", ["district", "product"])
+def test_unpublished_families_page_or_product_is_a_404_for_everyone(world, sign_in_as, actor, what):
+    from products.models import Product, ToolsPage
+
+    district = world.published_tools
+    if what == "district":
+        ToolsPage.objects.filter(district=district).update(published=False)
+    else:
+        Product.objects.filter(pk=world.product.pk).update(show_to_families=False)
+    client = sign_in_as(actor)
+    tool = client.get(reverse("public_tool", kwargs={"slug": district.slug, "pk": world.product.pk}))
+    assert tool.status_code == 404
+    listing = client.get(reverse("public_tools", kwargs={"slug": district.slug}))
+    assert listing.status_code == (404 if what == "district" else 200)
+    assert "Stories at home." not in listing.content.decode()
 
 
 def test_admin_site_is_only_for_site_staff(world, sign_in_as):

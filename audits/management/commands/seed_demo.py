@@ -1,5 +1,7 @@
 """Demo districts, people, products and audits, so a newcomer can try every page. Safe to run twice."""
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -7,8 +9,8 @@ from django.db import transaction
 from assetlens.models import District, Membership
 from audits import services, tasks
 from audits.models import Answer, Audit
-from committees.models import Committee, CommitteeMember
-from products.models import Product
+from committees.models import Committee, CommitteeMember, Decision
+from products.models import Product, ToolsPage
 from rubrics.selectors import current_version_for, version_structure
 
 PASSWORD = "assetlens-demo"
@@ -86,10 +88,38 @@ class Command(BaseCommand):
                 people[suffix] = user
                 logins.append((username, title, district_name))
             self._products_and_audits(district, people)
+            self._families_page(district, people)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
         for username, title, district_name in logins:
             self.stdout.write(f"  {username:<22} {PASSWORD:<16} {title} · {district_name}")
+
+    def _families_page(self, district, people):
+        """Riverbend publishes its families' page with the reading supplement it adopted; Mesa Verde does not
+        publish (its page is a 404)."""
+        if district.slug != "riverbend":
+            ToolsPage.objects.get_or_create(district=district, defaults={"published": False})
+            return
+        ToolsPage.objects.update_or_create(district=district, defaults={
+            "published": True, "updated_by": people["admin"],
+            "introduction": "These are the learning tools Riverbend classrooms use, chosen with families in mind.",
+            "introduction_es": "Estas son las herramientas de aprendizaje que usan las aulas de Riverbend, elegidas "
+                               "pensando en las familias.",
+        })
+        product = Product.objects.get(district=district, name="ReadAlong Stories")
+        Product.objects.filter(pk=product.pk).update(
+            show_to_families=True,
+            family_summary=("Children read picture books in English, Spanish or both, and families can record "
+                            "stories in their home language. Every book read is celebrated."),
+            family_summary_es=("Los niños leen libros ilustrados en inglés, en español o en ambos, y las familias "
+                               "pueden grabar cuentos en su idioma. Se celebra cada libro leído."),
+        )
+        committee = Committee.objects.get(district=district, name="K-5 reading supplement")
+        if not Decision.objects.filter(committee=committee, product=product).exists():
+            Decision.objects.create(
+                committee=committee, product=product, outcome=Decision.Outcome.ADOPT, decided_by=people["admin"],
+                decided_on=datetime.date(2026, 9, 14),
+                rationale="Builds on the languages our families speak at home; the auditors agreed closely.")
 
     def _products_and_audits(self, district, people):
         products = {}
