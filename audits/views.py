@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -364,6 +365,8 @@ def audit_result(request, pk):
             "strengths": rows(details.get("strengths", [])),
             "opportunities": rows(details.get("opportunities", [])),
             "tone": _tone_advisory(audit, criteria, criteria_results),
+            # Others' certifications and agreements, beside the asset-based score, so leaders reuse their work.
+            "validations": product_selectors.validations_of(audit.product, timezone.localdate()),
         })
     return render(request, "audits/audit_result.html", context)
 

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from . import importing, inventory
-from .models import GRADE_BANDS, Product, ToolsPage
+from .models import GRADE_BANDS, Product, ToolsPage, Validation
 
 
 class ProductForm(forms.ModelForm):
@@ -131,3 +131,39 @@ class ToolsPageForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+class ValidationForm(forms.ModelForm):
+    link = forms.URLField(label=_("Link"), max_length=500, required=False, assume_scheme="https",
+                          help_text=_("Where anyone can check it: the certification's page or the signed agreement."))
+
+    class Meta:
+        model = Validation
+        fields = ["kind", "detail", "link", "issued_on", "expires_on"]
+        widgets = {"issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        help_texts = {
+            "detail": _("For example “Research-Based Design”, or the rating: “Pass”, “87%”."),
+            "issued_on": _("When it was awarded or signed."),
+            "expires_on": _("Leave empty if it does not expire. Within 60 days of it, the product is listed for "
+                            "re-review."),
+        }
+        error_messages = {
+            "kind": {"required": _("Choose what kind of validation this is.")},
+            "issued_on": {"required": _("Give the date it was awarded or signed."),
+                          "invalid": _("Enter the date as YYYY-MM-DD.")},
+            "expires_on": {"invalid": _("Enter the date as YYYY-MM-DD.")},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued and expires and expires < issued:
+            self.add_error("expires_on", _("The expiry comes before the date it was awarded or signed."))
+        return cleaned

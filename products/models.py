@@ -94,3 +94,33 @@ class ToolsPage(models.Model):
 
     def __str__(self):
         return f"{self.district} · {'published' if self.published else 'not published'}"
+
+
+class Validation(models.Model):
+    """A third-party certification or agreement a product already has, so leaders reuse others' work. One with an
+    expiry within RE_REVIEW_DAYS lists the product for re-review."""
+
+    class Kind(models.TextChoices):
+        DIGITAL_PROMISE = "digital_promise", _("Digital Promise product certification")
+        TRUSTED_APPS = "trusted_apps", _("1EdTech TrustEd Apps")
+        COMMON_SENSE = "common_sense", _("Common Sense privacy rating")
+        ISTE_SEAL = "iste_seal", _("ISTE Seal")
+        PRIVACY_AGREEMENT = "privacy_agreement", _("Signed data privacy agreement")
+        OTHER = "other", _("Other certification or agreement")
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="validations")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    detail = models.CharField(_("name or rating"), max_length=200, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    issued_on = models.DateField(_("date"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-issued_on", "-id"]
+        indexes = [models.Index(fields=["district", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.product} · {self.get_kind_display()}"

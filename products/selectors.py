@@ -4,6 +4,7 @@ A reading is kept under the copy's hash and the rules' version, so it is compute
 and never served after either changes; the worker keeps its long readings under the same key.
 """
 
+import datetime
 import hashlib
 from typing import cast
 from urllib.parse import urlencode
@@ -15,7 +16,7 @@ from assetlens.cache import remembered
 from assetlens.models import District
 
 from . import inventory, tone
-from .models import GRADE_BANDS, InventoryImport, Product, ToolsPage
+from .models import GRADE_BANDS, InventoryImport, Product, ToolsPage, Validation
 
 PAGE_SIZE = 20
 # The rubric criterion whose section shows the copy's reading, and whose rating the reading advises.
@@ -151,3 +152,35 @@ def latest_decision_of(product: Product) -> dict | None:
     """The product's latest committee decision (outcome and date), or None."""
     row = _latest_decisions(product.district_id).filter(product=product.pk).values("outcome", "decided_on").first()
     return row if row is None else {**row, "approved": row["outcome"] in APPROVED_OUTCOMES}
+
+
+# --- Third-party validations ------------------------------------------------------------------------------
+
+RE_REVIEW_DAYS = 60  # a validation expiring within this many days lists its product for re-review
+
+
+def validation_state(expires_on: datetime.date | None, today: datetime.date) -> str:
+    if expires_on is None:
+        return "current"
+    if expires_on < today:
+        return "expired"
+    return "expiring" if expires_on <= today + datetime.timedelta(days=RE_REVIEW_DAYS) else "current"
+
+
+def validations_of(product: Product, today: datetime.date) -> list[dict]:
+    """The product's certifications and agreements as plain data, each with its state, in one query."""
+    return [{"id": v.id, "kind": v.get_kind_display(), "detail": v.detail, "link": v.link, "issued_on": v.issued_on,
+             "expires_on": v.expires_on, "state": validation_state(v.expires_on, today)}
+            for v in Validation.objects.filter(product_id=product.pk, district_id=product.district_id)]
+
+
+def expiring_validations(district: District, today: datetime.date) -> list[dict]:
+    """Validations of current products that have expired or expire within RE_REVIEW_DAYS, soonest first."""
+    rows = (Validation.objects.filter(district=district, product__district=district,
+                                      product__archived_at__isnull=True,
+                                      expires_on__lte=today + datetime.timedelta(days=RE_REVIEW_DAYS))
+            .select_related("product").only("id", "kind", "detail", "expires_on", "product__id", "product__name")
+            .order_by("expires_on", "product__name", "id"))
+    return [{"product_id": v.product.id, "product": v.product.name, "kind": v.get_kind_display(),
+             "detail": v.detail, "expires_on": v.expires_on, "state": validation_state(v.expires_on, today)}
+            for v in rows]

@@ -14,13 +14,13 @@ from assetlens.celery import app as celery_app
 from assetlens.models import District
 
 from . import importing, inventory, selectors
-from .models import InventoryImport, Product
+from .models import InventoryImport, Product, Validation
 from .tasks import analyse_product_copy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from .forms import FamilySummaryForm, ProductForm, ToolsPageForm
+    from .forms import FamilySummaryForm, ProductForm, ToolsPageForm, ValidationForm
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,17 @@ def save_tools_page(form: "ToolsPageForm", district: District, user: "User") -> 
     page = form.save(commit=False)
     page.district, page.updated_by = district, user
     page.save()
+
+
+def add_validation(form: "ValidationForm", product: Product, user: "User") -> Validation:
+    validation = form.save(commit=False)
+    validation.product, validation.district_id, validation.added_by = product, product.district_id, user
+    validation.save()
+    return validation
+
+
+def delete_validation(validation: Validation) -> None:
+    validation.delete()
 
 
 def archive_product(product: Product, user: "User") -> bool:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +18,15 @@ from audits.rows import audit_rows
 from committees import selectors as committee_selectors
 
 from . import importing, inventory, selectors, services, tone
-from .forms import FamilySummaryForm, InventoryUploadForm, ProductForm, ToneCheckForm, ToolsPageForm
-from .models import InventoryImport, Product
+from .forms import (
+    FamilySummaryForm,
+    InventoryUploadForm,
+    ProductForm,
+    ToneCheckForm,
+    ToolsPageForm,
+    ValidationForm,
+)
+from .models import InventoryImport, Product, Validation
 from .review import review_context, shown_review
 
 ARCHIVERS = (Membership.Role.LEADER, Membership.Role.DISTRICT_ADMIN)
@@ -74,6 +81,7 @@ def product_detail(request, pk):
         "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False),
         "own_draft": audit_selectors.own_draft_of(product, request.user),
         "deleted_draft": audit_selectors.deleted_draft_of(product, request.user),
+        "validations": selectors.validations_of(product, timezone.localdate()),
         "may_archive": request.membership.role in ARCHIVERS,
     })
 
@@ -307,3 +315,38 @@ def public_tool(request, slug, pk):
         return render(request, "products/public_tool.html", {
             "district": page.district, "page": page, "language": language, "tool": tools[0],
         })
+
+
+# --- Third-party validations ------------------------------------------------------------------------------
+
+
+@district_required
+def product_validations(request, pk):
+    """A product's certifications and agreements, and a form to record one."""
+    product = _product(request, pk)
+    form = ValidationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.add_validation(form, product, request.user)
+        messages.success(request, _("The validation is recorded."))
+        return redirect("product_validations", pk=product.pk)
+    return render(request, "products/product_validations.html", {
+        "product": product, "form": form, "validations": selectors.validations_of(product, timezone.localdate()),
+    }, status=400 if form.errors else 200)
+
+
+@district_required
+@require_POST
+def validation_delete(request, pk):
+    validation = get_object_or_404(Validation.objects.select_related("product"), pk=pk, district=request.district)
+    services.delete_validation(validation)
+    messages.success(request, _("The validation is removed."))
+    return redirect("product_validations", pk=validation.product_id)
+
+
+@district_required
+def validations_expiring(request):
+    """Products with a certification or agreement expired or expiring within 60 days: due for re-review."""
+    return render(request, "products/validations_expiring.html", {
+        "rows": selectors.expiring_validations(request.district, timezone.localdate()),
+        "days": selectors.RE_REVIEW_DAYS,
+    })

@@ -215,6 +215,12 @@ MATRIX = {
     "public_tools": Row(lambda w: {"slug": w.published_tools.slug}, {"GET": statuses(200, 200, 200, 200, 200, 200)}),
     "public_tool": Row(lambda w: {"slug": w.published_tools.slug, "pk": w.product.pk},
                        {"GET": statuses(200, 200, 200, 200, 200, 200)}),
+    # Third-party validations: anyone in the district records and removes them; another district's is a 404.
+    "product_validations": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404),
+                                         "POST": statuses(302, 400, 400, 400, 403, 404)}),  # 400: kind, date
+    "validation_delete": Row(lambda w: {"pk": w.validation.pk}, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                                  "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "validations_expiring": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
     "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                 "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
 }
@@ -311,6 +317,13 @@ class World:
         Decision.objects.create(committee=self.committee, product=self.product, outcome="adopt",
                                 decided_on="2026-09-14", rationale="Internal")
         return self.product.district
+
+    @cached_property
+    def validation(self):
+        from products.models import Validation
+
+        return Validation.objects.create(district=self.product.district, product=self.product,
+                                         kind="privacy_agreement", issued_on="2026-01-15", expires_on="2026-12-31")
 
     @cached_property
     def inventory_import(self):
