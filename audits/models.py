@@ -33,7 +33,7 @@ class Audit(models.Model):
     # A deleted draft is hidden at once and purged after purge_after (the undo window). A draft set aside by
     # the migration that merged duplicate drafts has no purge_after: its leftover answers are kept.
     deleted_at = models.DateTimeField(null=True, blank=True)
-    purge_after = models.DateTimeField(null=True, blank=True, db_index=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
 
     objects = LiveAuditManager()
     with_deleted = models.Manager()  # noqa: DJ012 - managers belong together, after the fields

@@ -83,11 +83,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='audit',
             name='purge_after',
-            field=models.DateTimeField(blank=True, db_index=True, null=True),
+            field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.RunPython(merge_duplicate_drafts, migrations.RunPython.noop),
-        migrations.AddConstraint(
-            model_name='audit',
-            constraint=models.UniqueConstraint(condition=models.Q(('deleted_at__isnull', True), ('status', 'draft')), fields=('product', 'auditor'), name='one_draft_per_person_product'),
-        ),
     ]
