@@ -1,9 +1,10 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from . import importing, inventory
-from .models import GRADE_BANDS, Product, ToolsPage, Validation
+from .models import GRADE_BANDS, Product, ToolRequest, ToolsPage, Validation
 
 
 class ProductForm(forms.ModelForm):
@@ -167,3 +168,75 @@ class ValidationForm(forms.ModelForm):
         if issued and expires and expires < issued:
             self.add_error("expires_on", _("The expiry comes before the date it was awarded or signed."))
         return cleaned
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class ToolRequestForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), max_length=500, required=False, assume_scheme="https")
+
+    class Meta:
+        model = ToolRequest
+        fields = ["name", "website", "why", "students"]
+        widgets = {"why": forms.Textarea(attrs={"rows": 3}), "students": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "why": _("What would students or families do with it? What do they bring that it builds on?"),
+            "students": _("For example: “3rd grade multilingual learners at Lincoln”."),
+        }
+        error_messages = {"name": {"required": _("Give the tool's name.")},
+                          "why": {"required": _("Say in a sentence or two why it would help.")}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class AcceptRequestForm(forms.Form):
+    auditor = PersonChoiceField(label=_("Who audits it"), queryset=get_user_model().objects.none(),
+                                error_messages={"required": _("Choose who audits it."),
+                                                "invalid_choice": _("Choose someone in your district.")})
+    committee = forms.ModelChoiceField(label=_("Committee (optional)"), queryset=Product.objects.none(),
+                                       required=False,
+                                       help_text=_("The committee asks the auditor for the audit, and sees it."),
+                                       error_messages={"invalid_choice": _("Choose one of your district's "
+                                                                           "committees.")})
+    message = forms.CharField(label=_("Message to the requester (optional)"), max_length=3000, required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auditor"].queryset = get_user_model().objects.filter(
+            membership__district=district, is_active=True).order_by("first_name", "username")
+        # Committees are a layer above products: reached through the district, without importing them.
+        self.fields["committee"].queryset = district.committees.order_by("name")
+        self.helper = _helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        committee, auditor = cleaned.get("committee"), cleaned.get("auditor")
+        if committee and auditor and not committee.members.filter(pk=auditor.pk).exists():
+            self.add_error("auditor", _("%(person)s does not serve on %(committee)s; choose a member, or no "
+                                        "committee.") % {"person": auditor.get_full_name() or auditor.username,
+                                                         "committee": committee.name})
+        return cleaned
+
+
+class CloseRequestForm(forms.Form):
+    message = forms.CharField(label=_("Message to the requester"), max_length=3000,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text=_("Say why, and what they could use instead."),
+                              error_messages={"required": _("Write the requester a few words on why.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -124,3 +124,35 @@ class Validation(models.Model):
 
     def __str__(self):
         return f"{self.product} · {self.get_kind_display()}"
+
+
+class ToolRequest(models.Model):
+    """Someone in the district asks for a tool; a leader accepts it into the product list (with an auditor, and
+    optionally a committee) or closes it with a message the requester reads."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for a leader")
+        ACCEPTED = "accepted", _("Accepted: being reviewed")
+        CLOSED = "closed", _("Closed")
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="tool_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tool_requests")
+    name = models.CharField(_("tool name"), max_length=200)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    why = models.TextField(_("why it would help"), max_length=3000)
+    students = models.TextField(_("which students"), max_length=1000, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN, db_index=True)
+    message = models.TextField(_("message to the requester"), max_length=3000, blank=True)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests")
+    auditor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} · {self.get_status_display()}"

@@ -16,7 +16,7 @@ from assetlens.cache import remembered
 from assetlens.models import District
 
 from . import inventory, tone
-from .models import GRADE_BANDS, InventoryImport, Product, ToolsPage, Validation
+from .models import GRADE_BANDS, InventoryImport, Product, ToolRequest, ToolsPage, Validation
 
 PAGE_SIZE = 20
 # The rubric criterion whose section shows the copy's reading, and whose rating the reading advises.
@@ -184,3 +184,20 @@ def expiring_validations(district: District, today: datetime.date) -> list[dict]
     return [{"product_id": v.product.id, "product": v.product.name, "kind": v.get_kind_display(),
              "detail": v.detail, "expires_on": v.expires_on, "state": validation_state(v.expires_on, today)}
             for v in rows]
+
+
+# --- Requests from staff ----------------------------------------------------------------------------------
+
+
+def tool_requests(district: District, user_id: int, as_leader: bool) -> dict:
+    """The person's own requests (newest first) and those assigned to them to audit; for leaders and admins
+    also the queue of open ones, oldest first."""
+    rows = ToolRequest.objects.filter(district=district).select_related("requested_by", "product", "auditor")
+    return {
+        "mine": list(rows.filter(requested_by_id=user_id)[:50]),
+        "assigned": list(rows.filter(auditor_id=user_id, status=ToolRequest.Status.ACCEPTED)[:50]),
+        "queue": list(rows.filter(status=ToolRequest.Status.OPEN).order_by("created_at", "id")[:200])
+        if as_leader else [],
+        "decided": list(rows.exclude(status=ToolRequest.Status.OPEN).order_by("-decided_at", "-id")[:20])
+        if as_leader else [],
+    }

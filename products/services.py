@@ -14,13 +14,14 @@ from assetlens.celery import app as celery_app
 from assetlens.models import District
 
 from . import importing, inventory, selectors
-from .models import InventoryImport, Product, Validation
+from .models import InventoryImport, Product, ToolRequest, Validation
 from .tasks import analyse_product_copy
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+    from django.db.models import Model
 
-    from .forms import FamilySummaryForm, ProductForm, ToolsPageForm, ValidationForm
+    from .forms import FamilySummaryForm, ProductForm, ToolRequestForm, ToolsPageForm, ValidationForm
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,42 @@ def add_validation(form: "ValidationForm", product: Product, user: "User") -> Va
 
 def delete_validation(validation: Validation) -> None:
     validation.delete()
+
+
+def request_tool(form: "ToolRequestForm", district: District, user: "User") -> ToolRequest:
+    request = form.save(commit=False)
+    request.district, request.requested_by = district, user
+    request.save()
+    return request
+
+
+def accept_request(tool_request: ToolRequest, user: "User", auditor: "User", committee: "Model | None",
+                   message: str) -> bool:
+    """Put the requested tool on the product list (or link the product of that name the district has), name its
+    auditor, and with a committee, have the committee ask the auditor for the audit. False if no longer open."""
+    with transaction.atomic():
+        claimed = ToolRequest.objects.filter(pk=tool_request.pk, status=ToolRequest.Status.OPEN).update(
+            status=ToolRequest.Status.ACCEPTED, decided_at=timezone.now(), decided_by=user, auditor=auditor,
+            message=message)
+        if not claimed:
+            return False
+        product = Product.objects.filter(district_id=tool_request.district_id,
+                                         name__iexact=tool_request.name).first()
+        if product is None:
+            product = Product.objects.create(
+                district_id=tool_request.district_id, name=tool_request.name, website=tool_request.website,
+                purpose=tool_request.why[:2000], created_by=user)
+        ToolRequest.objects.filter(pk=tool_request.pk).update(product=product)
+        if committee is not None:
+            # The committee's own audit request (committees.AuditRequest), made through its relation.
+            committee.audit_requests.get_or_create(  # type: ignore[attr-defined]
+                product=product, member=auditor, defaults={"requested_by": user})
+    return True
+
+
+def close_request(tool_request: ToolRequest, user: "User", message: str) -> bool:
+    return bool(ToolRequest.objects.filter(pk=tool_request.pk, status=ToolRequest.Status.OPEN).update(
+        status=ToolRequest.Status.CLOSED, decided_at=timezone.now(), decided_by=user, message=message))
 
 
 def archive_product(product: Product, user: "User") -> bool:

@@ -24,5 +24,10 @@ urlpatterns = [
     path("products/<int:pk>/tone/", views.product_tone, name="product_tone"),
     path("products/<int:pk>/tone/status/", views.product_tone_status, name="product_tone_status"),
     path("products/<int:pk>/tone/retry/", views.product_tone_retry, name="product_tone_retry"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/accept/", views.request_accept, name="request_accept"),
+    path("requests/<int:pk>/close/", views.request_close, name="request_close"),
     path("tone/", views.tone_preview, name="tone_preview"),
 ]

@@ -19,14 +19,17 @@ from committees import selectors as committee_selectors
 
 from . import importing, inventory, selectors, services, tone
 from .forms import (
+    AcceptRequestForm,
+    CloseRequestForm,
     FamilySummaryForm,
     InventoryUploadForm,
     ProductForm,
     ToneCheckForm,
+    ToolRequestForm,
     ToolsPageForm,
     ValidationForm,
 )
-from .models import InventoryImport, Product, Validation
+from .models import InventoryImport, Product, ToolRequest, Validation
 from .review import review_context, shown_review
 
 ARCHIVERS = (Membership.Role.LEADER, Membership.Role.DISTRICT_ADMIN)
@@ -350,3 +353,85 @@ def validations_expiring(request):
         "rows": selectors.expiring_validations(request.district, timezone.localdate()),
         "days": selectors.RE_REVIEW_DAYS,
     })
+
+
+# --- Requests from staff ----------------------------------------------------------------------------------
+
+
+def _is_leader(request):
+    return request.membership.role in ARCHIVERS
+
+
+@district_required
+def request_list(request):
+    """Your requests and their status; for leaders and admins, the queue of open ones."""
+    context = selectors.tool_requests(request.district, request.user.id, _is_leader(request))
+    context["is_leader"] = _is_leader(request)
+    return render(request, "products/request_list.html", context)
+
+
+@district_required
+def request_create(request):
+    form = ToolRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.request_tool(form, request.district, request.user)
+        messages.success(request, _("Your request is sent to your district's leaders. Its status shows here."))
+        return redirect("request_list")
+    return render(request, "products/request_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _district_request(request, pk):
+    """Another district's request is a 404; in the district, the requester, the auditor and leaders see it."""
+    tool_request = get_object_or_404(ToolRequest.objects.select_related("requested_by", "product", "auditor"),
+                                     pk=pk, district=request.district)
+    if not (_is_leader(request) or request.user.id in (tool_request.requested_by_id, tool_request.auditor_id)):
+        raise Http404("Not your request.")
+    return tool_request
+
+
+@district_required
+def request_detail(request, pk):
+    tool_request = _district_request(request, pk)
+    context = {"tool_request": tool_request, "is_leader": _is_leader(request)}
+    if _is_leader(request) and tool_request.status == ToolRequest.Status.OPEN:
+        context["accept_form"] = AcceptRequestForm(district=request.district, prefix="accept")
+        context["close_form"] = CloseRequestForm(prefix="close")
+    return render(request, "products/request_detail.html", context)
+
+
+@district_required
+@require_POST
+def request_accept(request, pk):
+    tool_request = _district_request(request, pk)
+    _require_role(request, *ARCHIVERS)
+    form = AcceptRequestForm(request.POST, district=request.district, prefix="accept")
+    if not form.is_valid():
+        return render(request, "products/request_detail.html", {
+            "tool_request": tool_request, "is_leader": True, "accept_form": form,
+            "close_form": CloseRequestForm(prefix="close"),
+        }, status=400)
+    if services.accept_request(tool_request, request.user, form.cleaned_data["auditor"],
+                               form.cleaned_data["committee"], form.cleaned_data["message"]):
+        messages.success(request, _("%(name)s is on your product list, with its auditor.")
+                         % {"name": tool_request.name})
+    else:
+        messages.info(request, _("This request was already answered."))
+    return redirect("request_detail", pk=tool_request.pk)
+
+
+@district_required
+@require_POST
+def request_close(request, pk):
+    tool_request = _district_request(request, pk)
+    _require_role(request, *ARCHIVERS)
+    form = CloseRequestForm(request.POST, prefix="close")
+    if not form.is_valid():
+        return render(request, "products/request_detail.html", {
+            "tool_request": tool_request, "is_leader": True, "close_form": form,
+            "accept_form": AcceptRequestForm(district=request.district, prefix="accept"),
+        }, status=400)
+    if services.close_request(tool_request, request.user, form.cleaned_data["message"]):
+        messages.success(request, _("The request is closed; the requester sees your message."))
+    else:
+        messages.info(request, _("This request was already answered."))
+    return redirect("request_detail", pk=tool_request.pk)

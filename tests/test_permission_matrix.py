@@ -59,6 +59,10 @@ def report(w):
     return {"pk": w.report.pk}
 
 
+def tool_request(w):
+    return {"pk": w.tool_request.pk}
+
+
 def inventory_import(w):
     return {"pk": w.inventory_import.pk}
 
@@ -221,6 +225,16 @@ MATRIX = {
     "validation_delete": Row(lambda w: {"pk": w.validation.pk}, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                                                   "POST": statuses(302, 302, 302, 302, 403, 404)}),
     "validations_expiring": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    # Requests from staff: anyone in the district asks; leaders and district admins answer. A request is seen by
+    # its requester (here the committee member), its auditor and leaders; another district's is a 404.
+    "request_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    "request_create": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
+                                  "POST": statuses(302, 400, 400, 400, 403, 400)}),  # 400: name and why explained
+    "request_detail": Row(tool_request, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "request_accept": Row(tool_request, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                         "POST": statuses(302, 400, 403, 400, 403, 404)}),  # 400: auditor
+    "request_close": Row(tool_request, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                        "POST": statuses(302, 400, 403, 400, 403, 404)}),  # 400: message
     "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                 "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
 }
@@ -324,6 +338,14 @@ class World:
 
         return Validation.objects.create(district=self.product.district, product=self.product,
                                          kind="privacy_agreement", issued_on="2026-01-15", expires_on="2026-12-31")
+
+    @cached_property
+    def tool_request(self):
+        """The committee member asked for a tool."""
+        from products.models import ToolRequest
+
+        return ToolRequest.objects.create(district=self.product.district, requested_by=self.committee_member,
+                                          name="StoryWeaver", why="Books in home languages")
 
     @cached_property
     def inventory_import(self):
