@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from assetlens.models import District, Membership
 from audits.models import Audit
 from committees.models import Committee, Decision
-from products.models import Product
+from products.models import Product, ToolRequest, Validation
 from rubrics.selectors import current_version_for
 from tests.conftest import make_user
 
@@ -134,4 +134,32 @@ def test_leader_deletes_a_draft_after_confirming_and_takes_it_back(page, axe_sou
     page.get_by_role("button", name="Undo: bring the draft back").click()
     page.wait_for_url(re.compile(rf"/audits/{draft.pk}/section/1/$"))
     assert Audit.objects.filter(pk=draft.pk).exists()
+    assert page.console_problems == []
+
+
+def test_validations_and_requests_pages_pass_axe(page, axe_source, lakeview):
+    district, _, leader = lakeview
+    product = Product.objects.create(district=district, name="FamilyBridge")
+    Validation.objects.create(district=district, product=product, kind="privacy_agreement",
+                              link="https://dpa.example/fb.pdf", issued_on=datetime.date.today(),
+                              expires_on=datetime.date.today() + datetime.timedelta(days=20))
+    sign_in(page, "lakeview-leader")
+    page.goto(f"/products/{product.pk}/validations/")
+    check_accessibility(page, axe_source, "certifications and agreements")
+    page.get_by_role("button", name="Record it").click()  # empty: errors announced and linked
+    page.wait_for_load_state()
+    check_accessibility(page, axe_source, "certifications form with errors")
+    page.goto("/products/validations/expiring/")
+    check_accessibility(page, axe_source, "due for re-review")
+    assert "FamilyBridge" in page.locator("main").inner_text()
+
+    page.goto("/requests/new/")
+    check_accessibility(page, axe_source, "request a tool")
+    page.fill("#id_name", "StoryWeaver")
+    page.fill("#id_why", "Books in the languages our families speak")
+    page.get_by_role("button", name="Send the request").click()
+    page.wait_for_url(re.compile(r"/requests/$"))
+    check_accessibility(page, axe_source, "requests")
+    page.goto(f"/requests/{ToolRequest.objects.get().pk}/")
+    check_accessibility(page, axe_source, "a request, for a leader")
     assert page.console_problems == []
