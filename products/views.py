@@ -299,11 +299,13 @@ def public_tools(request, slug):
         raise Http404("No published tools page.")
     language = _public_language(request)
     with translation.override(language):
-        return render(request, "products/public_tools.html", {
+        response = render(request, "products/public_tools.html", {
             "district": page.district, "page": page, "language": language,
             "introduction": page.introduction_es if language == "es" and page.introduction_es else page.introduction,
             "tools": selectors.family_tools(page.district, language),
         })
+    response.headers["Content-Language"] = language  # the page's language, which ?lang= may have chosen
+    return response
 
 
 def public_tool(request, slug, pk):
@@ -315,9 +317,11 @@ def public_tool(request, slug, pk):
     if not tools:
         raise Http404("This tool is not on the district's page.")
     with translation.override(language):
-        return render(request, "products/public_tool.html", {
+        response = render(request, "products/public_tool.html", {
             "district": page.district, "page": page, "language": language, "tool": tools[0],
         })
+    response.headers["Content-Language"] = language
+    return response
 
 
 # --- Third-party validations ------------------------------------------------------------------------------

@@ -49,7 +49,9 @@ def test_a_family_reads_the_adopted_tool_without_signing_in_and_never_a_score(cl
 
 
 def test_the_page_in_spanish_shows_the_spanish_summary(client, published):
-    html = client.get(reverse("public_tools", args=["alder"]) + "?lang=es").content.decode()
+    response = client.get(reverse("public_tools", args=["alder"]) + "?lang=es")
+    html = response.content.decode()
+    assert response["Content-Language"] == "es"
     assert '<html lang="es">' in html and SUMMARY_ES in html and SUMMARY not in html
     assert 'href="?lang=en"' in html
 
