@@ -14,6 +14,8 @@ from . import inventory
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # 10,000 rows of a realistic inventory take about 2 MB as CSV
 MAX_COLUMNS = 30
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an XLSX is a zip: a small file can unpack to gigabytes of XML
+MAX_LINES_READ = 3 * inventory.MAX_ROWS  # blank rows included, so a sheet of endless empty rows stops too
 XLSX_MAGIC = b"PK\x03\x04"
 OLD_EXCEL_MAGIC = b"\xd0\xcf\x11\xe0"
 
@@ -31,6 +33,15 @@ def read_table(upload: IO[bytes], name: str) -> list[list]:
 
 def _xlsx_table(upload: IO[bytes]) -> list[list]:
     try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise inventory.InventoryFileError("not_xlsx") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise inventory.InventoryFileError("too_big", size=f"{unpacked / 1024 / 1024:.0f}",
+                                           limit=MAX_FILE_BYTES // 1024 // 1024)
+    upload.seek(0)
+    try:
         # Formulas are read as written ("=…"), not run: the planner refuses them by name.
         workbook = load_workbook(upload, read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -47,6 +58,8 @@ def _xlsx_table(upload: IO[bytes]) -> list[list]:
             # One product more than the limit is enough to say the file is too long; stop reading there.
             if filled > inventory.MAX_ROWS + 1:
                 break
+            if len(table) > MAX_LINES_READ:
+                raise inventory.InventoryFileError("too_many_rows", rows=len(table), limit=inventory.MAX_ROWS)
         return table
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise inventory.InventoryFileError("not_xlsx") from exc

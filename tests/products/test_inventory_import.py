@@ -2,6 +2,7 @@
 problem, the import is all-or-nothing, and it can be undone from its own page. Bad files get a clear message."""
 
 import io
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -156,6 +157,16 @@ def test_ten_thousand_rows_import_whole_and_one_more_is_refused(admin_client):
     response = upload(admin_client, xlsx_bytes(rows + [["Tool extra", "Bulk Co", "", "", "", ""]]), "big.xlsx")
     assert response.status_code == 400
     assert "The file has 10,001 products; one import takes up to 10,000" in response.content.decode()
+
+
+def test_an_xlsx_that_unpacks_to_hundreds_of_megabytes_is_refused_unread(admin_client):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (120 * 1024 * 1024))  # compresses to ~120 KB
+    response = upload(admin_client, out.getvalue(), "bomb.xlsx")
+    assert response.status_code == 400
+    assert "one import takes files up to 5 MB" in response.content.decode()
 
 
 def test_formulas_in_an_xlsx_are_refused_by_name_never_run(admin_client):
