@@ -693,7 +693,10 @@ def bench_worker(leader, submits):
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "assetlens", "worker", "--concurrency=2",
                                "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    template = Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).order_by("id").first()
+    # A product the leader holds no draft of: each timed audit is a draft for a moment (one per person and product).
+    drafting = Audit.objects.filter(auditor=leader, status=Audit.Status.DRAFT).values("product_id")
+    template = (Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).exclude(product_id__in=drafting)
+                .order_by("id").first())
     answers = list(Answer.objects.filter(audit=template).values("question_id", "level", "not_applicable", "notes"))
     created, latencies = [], []
     try:
