@@ -309,6 +309,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-audit-reminders": {"task": "notifications.tasks.send_due_reminders", "schedule": 3600.0},
     "send-daily-digests": {"task": "notifications.tasks.send_daily_digests",
                            "schedule": crontab(hour=DIGEST_HOUR, minute=0)},
+    "purge-deleted-drafts": {"task": "audits.tasks.purge_deleted_drafts", "schedule": 120.0},
 }
 
 # Vendor pages are fetched from the public web only (vendorpages/safefetch.py). Hosts named here ("host" or

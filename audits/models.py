@@ -3,6 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class LiveAuditManager(models.Manager):
+    """Audits nobody has deleted: what every page, list and count sees. A deleted draft waits out its undo
+    window (purge_after) only through `Audit.with_deleted`."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Audit(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -28,10 +36,23 @@ class Audit(models.Model):
     scored_at = models.DateTimeField(null=True, blank=True)
     # A re-audit starts from an earlier audit of the same product: its answers are offered, marked for review.
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # A deleted draft is hidden at once and purged after purge_after (the undo window). A draft set aside by
+    # the migration that merged duplicate drafts has no purge_after: its leftover answers are kept.
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    purge_after = models.DateTimeField(null=True, blank=True)
+
+    objects = LiveAuditManager()
+    with_deleted = models.Manager()  # noqa: DJ012 - managers belong together, after the fields
 
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["district", "-updated_at"])]
+        constraints = [
+            # "Start audit" continues a person's draft instead of starting a second one.
+            models.UniqueConstraint(fields=["product", "auditor"],
+                                    condition=models.Q(status="draft", deleted_at__isnull=True),
+                                    name="one_draft_per_person_product"),
+        ]
 
     def __str__(self):
         return f"{self.product} · {self.auditor} · {self.get_status_display()}"

@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.utils import timezone
 
 from assetlens.models import District
 from products.models import Product
@@ -46,6 +47,14 @@ def product_audits(product: Product, page_number: str | None) -> Page:
 def own_draft_of(product: Product, user: "User") -> Audit | None:
     return (Audit.objects.filter(product=product, district_id=product.district_id, auditor=user,
                                  status=Audit.Status.DRAFT).only("id").order_by("-updated_at").first())
+
+
+def deleted_draft_of(product: Product, user: "User") -> Audit | None:
+    """The person's draft of this product deleted within the undo window, newest first: the page offers Undo."""
+    return (Audit.with_deleted.filter(product=product, district_id=product.district_id, auditor=user,
+                                      status=Audit.Status.DRAFT, deleted_at__isnull=False,
+                                      purge_after__gt=timezone.now())
+            .only("id", "purge_after").order_by("-deleted_at").first())
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:

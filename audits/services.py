@@ -1,18 +1,21 @@
-"""Every write a person makes to an audit: start it, save a section's answers, submit, retry scoring.
+"""Every write a person makes to an audit: start it (or continue their draft), save a section's answers, submit,
+retry scoring, delete a draft and undo that within UNDO_WINDOW.
 
 Scoring is handed to the worker (audits.tasks) once the submission is committed.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from products.models import Product
 from rubrics.models import Question, RubricVersion
 
+from . import selectors
 from .models import Answer, Audit
 from .tasks import enqueue_scoring
 
@@ -20,11 +23,48 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 ANSWER_FIELDS = ("level", "not_applicable", "notes", "evidence_url", "evidence_quote")
+UNDO_WINDOW = timedelta(minutes=10)
 
 
-def start_audit(product: Product, version: RubricVersion, user: "User") -> Audit:
-    return Audit.objects.create(district_id=product.district_id, product=product, rubric_version=version,
-                                auditor=user)
+def start_audit(product: Product, version: RubricVersion, user: "User") -> tuple[Audit, bool]:
+    """The person's draft of this product: the one they have (created False), else a new one on `version`.
+
+    Two clicks at once both try to create; the database allows one live draft per person and product, so the
+    loser reads the winner's draft."""
+    existing = selectors.own_draft_of(product, user)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            audit = Audit.objects.create(district_id=product.district_id, product=product, rubric_version=version,
+                                         auditor=user)
+    except IntegrityError:
+        existing = selectors.own_draft_of(product, user)
+        if existing is None:
+            raise
+        return existing, False
+    return audit, True
+
+
+def delete_draft(audit: Audit) -> bool:
+    """Hide a draft at once; it is purged after UNDO_WINDOW unless restored. False if it is no longer a draft."""
+    now = timezone.now()
+    deleted = Audit.objects.filter(pk=audit.pk, status=Audit.Status.DRAFT).update(
+        deleted_at=now, purge_after=now + UNDO_WINDOW)
+    return bool(deleted)
+
+
+def undo_delete(audit: Audit) -> str:
+    """Bring a deleted draft back within its undo window: "restored", "expired" (purged or too late), or "clash"
+    (the person has started another draft of the product since; that one stays)."""
+    try:
+        with transaction.atomic():
+            restored = Audit.with_deleted.filter(
+                pk=audit.pk, status=Audit.Status.DRAFT, deleted_at__isnull=False, purge_after__gt=timezone.now(),
+            ).update(deleted_at=None, purge_after=None)
+    except IntegrityError:
+        return "clash"
+    return "restored" if restored else "expired"
 
 
 @dataclass

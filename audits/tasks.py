@@ -113,3 +113,15 @@ def sweep_unscored_audits(older_than_seconds: int | None = None) -> int:
     for audit_id in handed:
         enqueue_scoring(audit_id)
     return len(handed)
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def purge_deleted_drafts() -> int:
+    """Delete for good the drafts whose undo window has passed. Idempotent: a second run finds nothing."""
+    purged = 0
+    for audit_id in Audit.with_deleted.filter(
+            status=Audit.Status.DRAFT, purge_after__lt=timezone.now()).values_list("id", flat=True)[:500]:
+        # Re-checked in the DELETE itself, so an undo that won the race keeps its draft.
+        count, _ = Audit.with_deleted.filter(pk=audit_id, purge_after__lt=timezone.now()).delete()
+        purged += 1 if count else 0
+    return purged

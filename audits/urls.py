@@ -12,5 +12,7 @@ urlpatterns = [
     path("audits/<int:pk>/result/", views.audit_result, name="audit_result"),
     path("audits/<int:pk>/status/", views.audit_status, name="audit_status"),
     path("audits/<int:pk>/retry/", views.audit_retry, name="audit_retry"),
+    path("audits/<int:pk>/delete/", views.audit_delete, name="audit_delete"),
+    path("audits/<int:pk>/undo-delete/", views.audit_undo_delete, name="audit_undo_delete"),
     path("audits/<int:pk>/move-version/", views.audit_version_move, name="audit_version_move"),
 ]

@@ -7,6 +7,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -83,8 +84,48 @@ def audit_create(request, product_pk):
     if version is None:
         messages.error(request, _("Your district has no published rubric yet. Ask your district admin to publish one."))
         return redirect("product_detail", pk=product.pk)
-    audit = services.start_audit(product, version, request.user)
+    if product.is_archived:
+        messages.error(request, _("%(name)s is archived. Restore it to audit it again.") % {"name": product})
+        return redirect("product_detail", pk=product.pk)
+    audit, created = services.start_audit(product, version, request.user)
+    if not created:
+        messages.info(request, _("You already have a draft audit of %(name)s: here it is, where you left it.")
+                      % {"name": product})
     return redirect("audit_section", pk=audit.pk, number=1)
+
+
+@district_required
+def audit_delete(request, pk):
+    """Delete one's own draft, after a confirmation page; it can be brought back for UNDO_WINDOW."""
+    audit = _own_draft(request, pk)
+    if not audit.is_draft:
+        messages.error(request, _("Only a draft can be deleted; this audit is already submitted."))
+        return redirect("audit_result", pk=audit.pk)
+    if request.method == "POST":
+        services.delete_draft(audit)
+        messages.success(request, _("Your draft audit of %(name)s is deleted. You can undo this for 10 minutes "
+                                    "from the product's page.") % {"name": audit.product})
+        return redirect("product_detail", pk=audit.product_id)
+    answered = audit.answers.count()
+    return render(request, "audits/audit_delete.html", {"audit": audit, "answered": answered})
+
+
+@district_required
+@require_POST
+def audit_undo_delete(request, pk):
+    audit = get_object_or_404(Audit.with_deleted.select_related("product"), pk=pk, district=request.district,
+                              auditor=request.user)
+    outcome = services.undo_delete(audit)
+    if outcome == "restored":
+        messages.success(request, _("Your draft audit of %(name)s is back, with every answer.")
+                         % {"name": audit.product})
+        return redirect("audit_section", pk=audit.pk, number=1)
+    if outcome == "clash":
+        messages.error(request, _("You have started another draft of %(name)s since, so the deleted one cannot "
+                                  "come back. Your new draft is kept.") % {"name": audit.product})
+    else:
+        messages.error(request, _("The 10 minutes to undo have passed, so this draft is gone for good."))
+    return redirect("product_detail", pk=audit.product_id)
 
 
 @district_required
@@ -329,9 +370,10 @@ def _tone_advisory(audit, criteria, criteria_results):
 
 
 def _scored_body(audit, score, criteria, criteria_results) -> dict:
-    """The scores table and the strengths and opportunities of a scored audit, as HTML kept per score: a
-    submitted audit's answers are locked, and scoring it again writes a new `computed_at`, so the key changes
-    whenever the content can. Nothing in it depends on who reads it (who may read it is decided before)."""
+    """The overall score, the criteria table and the strengths and opportunities of a scored audit, as HTML kept
+    per score: a submitted audit's answers are locked, and scoring it again writes a new `computed_at`, so the key
+    changes whenever the content can. Nothing in it depends on who reads it (who may read it is decided before).
+    The product's certifications beside them change on their own, so they are read live."""
     stamp = score.computed_at.timestamp() if score else 0
 
     def render_body():
@@ -344,8 +386,8 @@ def _scored_body(audit, score, criteria, criteria_results) -> dict:
                      "answer": answers.get(i)} for i in ids if i in questions]
 
         return {
-            "scores": render_to_string("audits/_result_scores.html",
-                                       {"score": score, "criteria_results": criteria_results}),
+            "overall": render_to_string("audits/_result_overall.html", {"score": score}),
+            "criteria": render_to_string("audits/_result_criteria.html", {"criteria_results": criteria_results}),
             "lists": render_to_string("audits/_result_lists.html", {
                 "strengths": rows(details.get("strengths", [])),
                 "opportunities": rows(details.get("opportunities", []))}),
@@ -374,6 +416,8 @@ def audit_result(request, pk):
             "body": _scored_body(audit, score, criteria, criteria_results),
             # Live, not kept: the copy's reading may still be on its way from the worker.
             "tone": _tone_advisory(audit, criteria, criteria_results),
+            # Others' certifications and agreements, beside the asset-based score, so leaders reuse their work.
+            "validations": product_selectors.validations_of(audit.product, timezone.localdate()),
         })
     return render(request, "audits/audit_result.html", context)
 

@@ -178,7 +178,7 @@ def ensure_long_copy_draft(leader):
         product.save(update_fields=["marketing_copy", "updated_at"])
     draft = Audit.objects.filter(product=product, auditor=leader, status=Audit.Status.DRAFT).order_by("id").first()
     if draft is None:
-        draft = services.start_audit(product, current_version_for(district), leader)
+        draft, _ = services.start_audit(product, current_version_for(district), leader)
     keys = [c.key for c in version_structure(draft.rubric_version)]
     if product_selectors.COPY_CRITERION_KEY not in keys:
         raise LookupError(f"the rubric has no {product_selectors.COPY_CRITERION_KEY!r} criterion")
@@ -693,7 +693,10 @@ def bench_worker(leader, submits):
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "assetlens", "worker", "--concurrency=2",
                                "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    template = Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).order_by("id").first()
+    # A product the leader holds no draft of: each timed audit is a draft for a moment (one per person and product).
+    drafting = Audit.objects.filter(auditor=leader, status=Audit.Status.DRAFT).values("product_id")
+    template = (Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).exclude(product_id__in=drafting)
+                .order_by("id").first())
     answers = list(Answer.objects.filter(audit=template).values("question_id", "level", "not_applicable", "notes"))
     created, latencies = [], []
     try:

@@ -76,7 +76,8 @@ class AuditRequestForm(forms.Form):
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.filter(district=committee.district).order_by("name")
+        self.fields["product"].queryset = Product.objects.filter(district=committee.district,
+                                                                 archived_at__isnull=True).order_by("name")
         self.fields["members"].queryset = committee.members.order_by("first_name", "username")
         self.helper = _helper()
 
@@ -114,7 +115,7 @@ class ComparisonForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.district = district
         self.fields["products"].queryset = (
-            Product.objects.filter(district=district)
+            Product.objects.filter(district=district, archived_at__isnull=True)
             .annotate(scored_audits=Count("audits", filter=Q(audits__status=Audit.Status.SCORED)))
             .order_by("name")
         )

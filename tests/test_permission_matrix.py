@@ -69,6 +69,14 @@ def invitation(w):
     return {"pk": w.invitation.pk}
 
 
+def tool_request(w):
+    return {"pk": w.tool_request.pk}
+
+
+def inventory_import(w):
+    return {"pk": w.inventory_import.pk}
+
+
 def variant(w):
     return {"pk": w.variant.pk}
 
@@ -205,6 +213,51 @@ MATRIX = {
     "product_tone_status": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
     "product_tone_retry": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                         "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    # Lifecycle (issue 15): archiving is for leaders and district admins; a draft is deleted (and brought back)
+    # by its auditor only.
+    "product_archive": Row(product, {"GET": statuses(302, 200, 403, 200, 403, 404),
+                                     "POST": statuses(302, 302, 403, 302, 403, 404)}),
+    "product_restore": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                     "POST": statuses(302, 302, 403, 302, 403, 404)}),
+    "audit_delete": Row(draft, {"GET": statuses(302, 200, 404, 404, 403, 404),
+                                "POST": statuses(302, 302, 404, 404, 403, 404)}),
+    "audit_undo_delete": Row(draft, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                     "POST": statuses(302, 302, 404, 404, 403, 404)}),
+    # Importing an inventory: district admins only; another district's import is a 404.
+    "inventory_import": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                    "POST": statuses(302, 403, 403, 400, 403, 403)}),  # 400: no file explained
+    "inventory_template": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403)}),
+    "inventory_import_detail": Row(inventory_import, {"GET": statuses(302, 403, 403, 200, 403, 404)}),
+    "inventory_import_apply": Row(inventory_import, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                     "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    "inventory_import_undo": Row(inventory_import, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                    "POST": statuses(302, 403, 403, 302, 403, 404)}),
+    # The families' page: its settings are the district admin's; a product's summary for families anyone in the
+    # district writes. The page itself is public (published district, adopted product shown to families): 200 for
+    # everyone; an unpublished district or product is a 404 for everyone (test_unpublished_... below).
+    "tools_page_settings": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                       "POST": statuses(302, 403, 403, 302, 403, 403)}),
+    "product_families": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404),
+                                      "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "public_tools": Row(lambda w: {"slug": w.published_tools.slug}, {"GET": statuses(200, 200, 200, 200, 200, 200)}),
+    "public_tool": Row(lambda w: {"slug": w.published_tools.slug, "pk": w.product.pk},
+                       {"GET": statuses(200, 200, 200, 200, 200, 200)}),
+    # Third-party validations: anyone in the district records and removes them; another district's is a 404.
+    "product_validations": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404),
+                                         "POST": statuses(302, 400, 400, 400, 403, 404)}),  # 400: kind, date
+    "validation_delete": Row(lambda w: {"pk": w.validation.pk}, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                                  "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    "validations_expiring": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    # Requests from staff: anyone in the district asks; leaders and district admins answer. A request is seen by
+    # its requester (here the committee member), its auditor and leaders; another district's is a 404.
+    "request_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    "request_create": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
+                                  "POST": statuses(302, 400, 400, 400, 403, 400)}),  # 400: name and why explained
+    "request_detail": Row(tool_request, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    "request_accept": Row(tool_request, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                         "POST": statuses(302, 400, 403, 400, 403, 404)}),  # 400: auditor
+    "request_close": Row(tool_request, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                        "POST": statuses(302, 400, 403, 400, 403, 404)}),  # 400: message
     "tone_preview": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                 "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty paste explained
     # People (issue 13): district admins only (403 with the reason for other roles); another district's people and
@@ -372,6 +425,41 @@ class World:
         return tokens.make(self.committee_member.pk, "reports")
 
     @cached_property
+    def published_tools(self):
+        """Alder publishes its families' page, and the product is adopted and shown to families."""
+        from committees.models import Decision
+        from products.models import Product, ToolsPage
+
+        ToolsPage.objects.create(district=self.product.district, published=True)
+        Product.objects.filter(pk=self.product.pk).update(show_to_families=True, family_summary="Stories at home.")
+        Decision.objects.create(committee=self.committee, product=self.product, outcome="adopt",
+                                decided_on="2026-09-14", rationale="Internal")
+        return self.product.district
+
+    @cached_property
+    def validation(self):
+        from products.models import Validation
+
+        return Validation.objects.create(district=self.product.district, product=self.product,
+                                         kind="privacy_agreement", issued_on="2026-01-15", expires_on="2026-12-31")
+
+    @cached_property
+    def tool_request(self):
+        """The committee member asked for a tool."""
+        from products.models import ToolRequest
+
+        return ToolRequest.objects.create(district=self.product.district, requested_by=self.committee_member,
+                                          name="StoryWeaver", why="Books in home languages")
+
+    @cached_property
+    def inventory_import(self):
+        """A previewed (not yet imported) inventory file of Alder's."""
+        from products.models import InventoryImport
+
+        return InventoryImport.objects.create(district=self.product.district, file_name="inventory.csv",
+                                              table=[["name"], ["Imported tool"]])
+
+    @cached_property
     def variant(self):
         """Alder's own draft variant of the shared rubric."""
         return rubric_services.adopt(self.version.rubric, self.product.district, "Alder rubric")
@@ -430,7 +518,27 @@ def test_other_district_sees_a_404_never_a_403_for_existing_objects(world, sign_
         if row.kwargs is None or key in SIGNED_LINKS:
             continue
         for method, expect in row.expect.items():
+            if expect["anonymous"] == 200:
+                continue  # a public page (the families' page): the same for everyone, published or a 404
             assert expect["other_district"] in {404, 405}, f"{key} {method} must not reveal another district's rows"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("what", ["district", "product"])
+def test_unpublished_families_page_or_product_is_a_404_for_everyone(world, sign_in_as, actor, what):
+    from products.models import Product, ToolsPage
+
+    district = world.published_tools
+    if what == "district":
+        ToolsPage.objects.filter(district=district).update(published=False)
+    else:
+        Product.objects.filter(pk=world.product.pk).update(show_to_families=False)
+    client = sign_in_as(actor)
+    tool = client.get(reverse("public_tool", kwargs={"slug": district.slug, "pk": world.product.pk}))
+    assert tool.status_code == 404
+    listing = client.get(reverse("public_tools", kwargs={"slug": district.slug}))
+    assert listing.status_code == (404 if what == "district" else 200)
+    assert "Stories at home." not in listing.content.decode()
 
 
 def test_admin_site_is_only_for_site_staff(world, sign_in_as):

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from assetlens.models import Membership
 from audits import tasks
 from audits.models import Audit
 from committees import selectors as committee_selectors
@@ -13,6 +14,7 @@ from committees.models import Committee, CommitteeMember
 from products.models import Product
 
 from .audits.helpers import all_questions, answered_audit
+from .conftest import make_user
 
 pytestmark = [pytest.mark.django_db]
 
@@ -36,9 +38,12 @@ def scored_audit(product, version, auditor, level=3, keep=None):
 def more_audits(product, version, auditor, count):
     for i in range(count):
         scored_audit(product, version, auditor, level=i % 5)
+    # Drafts too, each by another person: a person has one draft of a product at most.
+    start = Audit.objects.count()
+    drafters = [make_user(f"drafter-{start + i}", product.district, Membership.Role.LEADER) for i in range(count)]
     Audit.objects.bulk_create(
-        Audit(district=product.district, product=product, rubric_version=version, auditor=auditor)
-        for _ in range(count))
+        Audit(district=product.district, product=product, rubric_version=version, auditor=drafter)
+        for drafter in drafters)
 
 
 def test_dashboard_costs_the_same_queries_for_one_audit_and_a_full_page(leader_client, product, version, leader):
@@ -58,10 +63,12 @@ def test_product_list_costs_the_same_queries_for_one_product_and_many(leader_cli
 
 
 def test_section_page_costs_the_same_queries_empty_or_fully_answered(leader_client, product, version, leader):
-    empty = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    # The empty draft is of another product: a person has one draft of a product at most.
+    other = Product.objects.create(district=product.district, name="Empty draft product")
+    empty = Audit.objects.create(district=product.district, product=other, rubric_version=version, auditor=leader)
     few = queries_for(leader_client, reverse("audit_section", args=[empty.pk, 1]))
-    full = answered_audit(product, version, leader, level=2)
     more_audits(product, version, leader, 5)
+    full = answered_audit(product, version, leader, level=2)
     assert queries_for(leader_client, reverse("audit_section", args=[full.pk, 1])) == few
     assert queries_for(leader_client, reverse("audit_section", args=[full.pk, 6])) == few
 
@@ -82,7 +89,9 @@ def test_product_page_costs_the_same_queries_for_one_audit_and_many(leader_clien
 
 
 def test_review_page_costs_the_same_queries_empty_or_fully_answered(leader_client, product, version, leader):
-    empty = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    # The empty draft is of another product: a person has one draft of a product at most.
+    other = Product.objects.create(district=product.district, name="Empty draft product")
+    empty = Audit.objects.create(district=product.district, product=other, rubric_version=version, auditor=leader)
     few = queries_for(leader_client, reverse("audit_review", args=[empty.pk]))
     full = answered_audit(product, version, leader, level=2)
     assert queries_for(leader_client, reverse("audit_review", args=[full.pk])) == few

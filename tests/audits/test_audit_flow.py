@@ -48,8 +48,9 @@ def test_dashboard_lists_the_districts_audits_with_status_product_auditor_and_sc
 
 
 def test_dashboard_paginates(leader_client, product, version, leader):
-    for _ in range(25):
-        Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    for _ in range(25):  # submitted: a person has one draft of a product at most
+        Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader,
+                             status=Audit.Status.SUBMITTED)
     first = leader_client.get(reverse("dashboard")).content.decode()
     second = leader_client.get(reverse("dashboard") + "?page=2").content.decode()
     assert "Page 1 of 2" in first and "Page 2 of 2" in second

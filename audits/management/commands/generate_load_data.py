@@ -96,15 +96,21 @@ class Command(BaseCommand):
         questions = [q for c in criteria for q in c.questions.all()]
         statuses, weights = zip(*STATUS_MIX, strict=True)
         now = timezone.now()
+        drafted = set()  # a person has one draft of a product at most: a second one is generated scored
         for start in range(0, n_audits, BATCH):
             batch = []
             for i in range(start, min(start + BATCH, n_audits)):
                 product = product_rows[i % n_products]
                 status = rng.choices(statuses, weights)[0]
                 when = now - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
+                auditor = rng.choice(leaders[product.district_id])
+                if status == Audit.Status.DRAFT:
+                    if (product.pk, auditor.pk) in drafted:
+                        status = Audit.Status.SCORED
+                    drafted.add((product.pk, auditor.pk))
                 batch.append(Audit(
                     district_id=product.district_id, product=product, rubric_version=version,
-                    auditor=rng.choice(leaders[product.district_id]), status=status, revision=rng.randint(1, 30),
+                    auditor=auditor, status=status, revision=rng.randint(1, 30),
                     submitted_at=None if status == Audit.Status.DRAFT else when,
                     scored_at=when if status == Audit.Status.SCORED else None,
                     failure_message="The scoring worker could not reach the database in time."

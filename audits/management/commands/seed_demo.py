@@ -1,5 +1,6 @@
 """Demo districts, people, products and audits, so a newcomer can try every page. Safe to run twice."""
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,11 +13,11 @@ from assetlens.models import District, Membership
 from audits import services, tasks
 from audits.models import Answer, Audit
 from committees import services as committee_services
-from committees.models import AuditRequest, Committee, CommitteeMember
+from committees.models import AuditRequest, Committee, CommitteeMember, Decision
 from notifications import services as notification_services
 from people import services as people_services
 from people.models import Invitation
-from products.models import Product
+from products.models import Product, ToolsPage
 from rubrics.selectors import current_version_for, version_structure
 
 PASSWORD = "assetlens-demo"
@@ -102,6 +103,7 @@ class Command(BaseCommand):
                 logins.append((username, title, district_name))
             self._products_and_audits(district, people)
             invitations.append(self._pending_invitation(district, people["admin"]))
+            self._families_page(district, people)
 
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
         for username, title, district_name in logins:
@@ -120,6 +122,33 @@ class Command(BaseCommand):
         [result] = people_services.invite(district, admin, [email], Membership.Role.COMMITTEE_MEMBER,
                                           [committee.pk] if committee else [])
         return f"{email}: {people_services.join_url(result.token)}"
+
+    def _families_page(self, district, people):
+        """Riverbend publishes its families' page with the reading supplement it adopted; Mesa Verde does not
+        publish (its page is a 404)."""
+        if district.slug != "riverbend":
+            ToolsPage.objects.get_or_create(district=district, defaults={"published": False})
+            return
+        ToolsPage.objects.update_or_create(district=district, defaults={
+            "published": True, "updated_by": people["admin"],
+            "introduction": "These are the learning tools Riverbend classrooms use, chosen with families in mind.",
+            "introduction_es": "Estas son las herramientas de aprendizaje que usan las aulas de Riverbend, elegidas "
+                               "pensando en las familias.",
+        })
+        product = Product.objects.get(district=district, name="ReadAlong Stories")
+        Product.objects.filter(pk=product.pk).update(
+            show_to_families=True,
+            family_summary=("Children read picture books in English, Spanish or both, and families can record "
+                            "stories in their home language. Every book read is celebrated."),
+            family_summary_es=("Los niños leen libros ilustrados en inglés, en español o en ambos, y las familias "
+                               "pueden grabar cuentos en su idioma. Se celebra cada libro leído."),
+        )
+        committee = Committee.objects.get(district=district, name="K-5 reading supplement")
+        if not Decision.objects.filter(committee=committee, product=product).exists():
+            Decision.objects.create(
+                committee=committee, product=product, outcome=Decision.Outcome.ADOPT, decided_by=people["admin"],
+                decided_on=datetime.date(2026, 9, 14),
+                rationale="Builds on the languages our families speak at home; the auditors agreed closely.")
 
     def _products_and_audits(self, district, people):
         products = {}
