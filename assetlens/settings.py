@@ -128,8 +128,10 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Wrong passwords are counted by accounts.lockout (per account with backoff, per address); allauth's own
 # "login_failed" limit is off so one spray from a school's address does not refuse everyone behind it.
-# A reset email: 5 a minute from one address, one every 3 minutes to one mailbox.
-ACCOUNT_RATE_LIMITS = {"login_failed": None, "reset_password": "5/m/ip,1/3m/key"}
+# A reset email: 5 a minute from one address, one every 3 minutes to one mailbox. Sign-in attempts of any kind:
+# 300 a minute from one address (a whole school arriving at 8:00 stays well below it; a flood does not).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip", "reset_password": "5/m/ip,1/3m/key"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
