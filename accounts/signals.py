@@ -1,6 +1,9 @@
-"""On sign-in: the account's failed attempts are forgotten and the browser is remembered for it."""
+"""On sign-in the account's failed attempts are forgotten and the browser is remembered for it; email addresses
+are kept in lower case."""
 
 from allauth.account.signals import user_logged_in
+from django.contrib.auth.models import User
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from . import devices, services
@@ -11,3 +14,11 @@ def remember_browser(sender, request, response, user, **kwargs):
     services.clear_failed_sign_ins(user.pk, devices.known_device(request, f"user:{user.pk}"))
     if response is not None:
         devices.remember(request, response, user.pk)
+
+
+@receiver(pre_save, sender=User)
+def email_in_lower_case(sender, instance, **kwargs):
+    """allauth finds people by email in lower case (sign-in, password reset): keep every address that way,
+    however it was typed in the Django admin, by createsuperuser or a script."""
+    if instance.email:
+        instance.email = instance.email.strip().lower()

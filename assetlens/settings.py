@@ -146,6 +146,8 @@ SOCIALACCOUNT_PROVIDERS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AssetLens"
+# A phone whose clock is 30 s off still works: the codes of the step before and after are accepted too.
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 # Sign-in lockout (accounts.lockout): after 5 wrong passwords an account waits 1 minute, doubling with each
 # further failure up to an hour; 30 failures in 15 minutes from one address pause new browsers there.
