@@ -115,6 +115,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sign_in is None:
             self._refuse(request, sociallogin, "no_district", None)
         district = sign_in.district
+        if sociallogin.state.get("process") != "login":
+            self._refuse(request, sociallogin, "not_login", sign_in)  # linking accounts by hand is not offered
         if sociallogin.is_existing:
             self._admit_member(request, sociallogin, sociallogin.user, sign_in)
             return

@@ -58,6 +58,12 @@ def school_account(request):
         return _login_page(request, form, 503)
 
 
+def not_here(request, *args, **kwargs):
+    """allauth pages AssetLens does not offer: a person's address is their district's to change (it is how an
+    invitation and single sign-on find them), and school accounts are linked by signing in with them."""
+    return render(request, "accounts/not_here.html", status=404)
+
+
 def _redirect_uris(request, district):
     return [
         (_("Google Workspace"), request.build_absolute_uri(reverse("google_callback"))),
@@ -83,7 +89,8 @@ def sign_in_settings(request):
         "require_two_step_for_admins": current.require_two_step_for_admins if current is not None else False,
     }
     has_secret = bool(app is not None and app.secret)
-    form = SignInSettingsForm(request.POST or None, initial=initial, has_secret=has_secret)
+    form = SignInSettingsForm(request.POST if request.method == "POST" else None, initial=initial,
+                              has_secret=has_secret)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -12,13 +12,14 @@ urlpatterns = [
     # The names "login" and "logout" stay: templates, LOGIN_URL and tests use them.
     path("accounts/login/", account_views.login, name="login"),
     path("accounts/logout/", account_views.logout, name="logout"),
+    # Ours first: "Use your school account", and allauth pages we do not offer.
+    path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("health/", views.health, name="health"),
     path("ping/", views.ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("rubrics/", include("rubrics.urls")),
-    path("", include("accounts.urls")),
     path("", include("audits.urls")),
     path("", include("products.urls")),
     path("", include("committees.urls")),
