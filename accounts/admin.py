@@ -1,6 +1,29 @@
+from allauth.socialaccount.admin import SocialAppAdmin, SocialAppForm
+from allauth.socialaccount.models import SocialApp
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import DistrictSignIn, EmailDomain, SignInFailures
+
+
+class SecretKeptForm(SocialAppForm):
+    """A client secret is typed, never shown back; left blank it keeps the one saved."""
+
+    secret = forms.CharField(label=_("Client secret"), required=False, max_length=191,
+                             widget=forms.PasswordInput(render_value=False, attrs={"size": "100"}),
+                             help_text=_("Leave blank to keep the secret already saved."))
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"] or (self.instance.secret if self.instance.pk else "")
+
+
+class SecretKeptSocialAppAdmin(SocialAppAdmin):
+    form = SecretKeptForm
+
+
+admin.site.unregister(SocialApp)
+admin.site.register(SocialApp, SecretKeptSocialAppAdmin)
 
 
 class EmailDomainInline(admin.TabularInline):

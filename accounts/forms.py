@@ -26,7 +26,7 @@ class SignInSettingsForm(forms.Form):
                              help_text=_("Your directory (tenant) ID; blank allows any work or school account."))
     domains = forms.CharField(label=_("Email domains of the district"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}),
-                              help_text=_("One a line, e.g. alder.k12.example"))
+                              help_text=_("One a line (or separated by commas), e.g. alder.k12.example"))
     auto_join_as_leader = forms.BooleanField(
         label=_("Anyone with a verified address at our domains joins as a district leader"), required=False)
     require_two_step_for_admins = forms.BooleanField(label=_("District admins must use two-step sign-in"),
@@ -38,8 +38,10 @@ class SignInSettingsForm(forms.Form):
 
     def clean_domains(self):
         domains = []
-        for line in self.cleaned_data["domains"].split():
+        for line in self.cleaned_data["domains"].replace(",", "\n").splitlines():
             domain = line.strip().lower().lstrip("@")
+            if not domain:
+                continue
             try:
                 validate_domain_name(domain)
             except forms.ValidationError:
