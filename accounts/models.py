@@ -13,7 +13,8 @@ class DistrictSignIn(models.Model):
     class Provider(models.TextChoices):
         GOOGLE = "google", _("Google Workspace")
         MICROSOFT = "microsoft", _("Microsoft Entra ID")
-        OPENID_CONNECT = "openid_connect", _("Another OpenID Connect provider (ClassLink, Okta, Entra with its own tenant)")
+        OPENID_CONNECT = "openid_connect", _(
+            "Another OpenID Connect provider (ClassLink, Okta, Entra with its own tenant)")
 
     district = models.OneToOneField(District, on_delete=models.CASCADE, related_name="sign_in")
     social_app = models.OneToOneField("socialaccount.SocialApp", null=True, blank=True, on_delete=models.SET_NULL,

@@ -9,7 +9,8 @@ from tests.test_fuzz_forms import FUZZ, tricky, value
 
 pytestmark = pytest.mark.django_db
 
-emails = st.one_of(value, st.emails().map(str), st.sampled_from(["ana@alder.example", "@", "a@", "a@b", "ANA@X.EXAMPLE"]))
+emails = st.one_of(value, st.emails().map(str),
+                   st.sampled_from(["ana@alder.example", "@", "a@", "a@b", "ANA@X.EXAMPLE"]))
 
 
 @FUZZ

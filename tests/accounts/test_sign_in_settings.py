@@ -9,8 +9,8 @@ from accounts.models import DistrictSignIn, EmailDomain
 pytestmark = pytest.mark.django_db
 
 GOOD = {"provider": "openid_connect", "client_id": "assetlens-alder", "secret": "very-secret-value-42",
-        "server_url": "https://launchpad.classlink.example", "tenant": "", "domains": "alder.example\n@Staff.Alder.example",
-        "auto_join_as_leader": "on"}
+        "server_url": "https://launchpad.classlink.example", "tenant": "",
+        "domains": "alder.example\n@Staff.Alder.example", "auto_join_as_leader": "on"}
 
 
 @pytest.fixture
