@@ -84,6 +84,24 @@ class AccountAdapter(DefaultAccountAdapter):
         return render(request, "account/account_inactive.html", deactivated_context(user), status=403)
 
 
+MICROSOFT_SHARED_TENANTS = {"", "common", "organizations", "consumers"}
+
+
+def verified_emails(sociallogin: SocialLogin, sign_in: DistrictSignIn) -> list[str]:
+    """Addresses the provider vouches for. Google and OpenID Connect say so (`email_verified`). Microsoft Graph
+    does not: its address is trusted only from the district's own directory (tenant) and at the district's
+    domains, since any other directory's admin can type any address into an account there."""
+    emails = [address.email.strip().lower() for address in sociallogin.email_addresses
+              if address.verified and address.email]
+    app = sociallogin.provider.app if sociallogin.provider is not None else None
+    if not emails and app is not None and app.provider == DistrictSignIn.Provider.MICROSOFT:
+        if str(app.settings.get("tenant", "")).lower() not in MICROSOFT_SHARED_TENANTS:
+            typed = [address.email for address in sociallogin.email_addresses if address.email]
+            typed += [sociallogin.user.email] if sociallogin.user.email else []
+            emails = [email.strip().lower() for email in typed if selectors.domain_of(email) in sign_in.domains]
+    return emails
+
+
 def deactivated_context(user: User) -> dict:
     membership = Membership.objects.select_related("district").filter(user=user).first()
     admins = selectors.district_admins(membership.district_id) if membership is not None else []
@@ -120,8 +138,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.is_existing:
             self._admit_member(request, sociallogin, sociallogin.user, sign_in)
             return
-        emails = [address.email.strip().lower() for address in sociallogin.email_addresses
-                  if address.verified and address.email]
+        emails = verified_emails(sociallogin, sign_in)
         if not emails:
             self._refuse(request, sociallogin, "unverified", sign_in)
         email = emails[0]

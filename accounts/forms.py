@@ -23,7 +23,7 @@ class SignInSettingsForm(forms.Form):
                                 help_text=_("The issuer, e.g. https://launchpad.classlink.com or "
                                             "https://yourdistrict.okta.com"))
     tenant = forms.CharField(label=_("Tenant (Microsoft Entra ID only)"), required=False, max_length=100,
-                             help_text=_("Your directory (tenant) ID; blank allows any work or school account."))
+                             help_text=_("Your directory (tenant) ID: addresses are trusted only from your own directory."))
     domains = forms.CharField(label=_("Email domains of the district"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("One a line (or separated by commas), e.g. alder.k12.example"))
@@ -61,6 +61,9 @@ class SignInSettingsForm(forms.Form):
                 self.add_error("secret", _("Enter the client secret your provider gave you."))
             if provider == DistrictSignIn.Provider.OPENID_CONNECT and not data.get("server_url"):
                 self.add_error("server_url", _("Enter your OpenID Connect server's address."))
+            if provider == DistrictSignIn.Provider.MICROSOFT and data.get("tenant", "").strip().lower() in {
+                    "", "common", "organizations", "consumers"}:
+                self.add_error("tenant", _("Enter your directory (tenant) ID from the Entra admin center."))
             if not data.get("domains") and not self.errors.get("domains"):
                 self.add_error("domains", _("Enter at least one email domain, so your people find your sign-in."))
         return data

@@ -75,7 +75,7 @@ class SingleSignOn:
     client_id: str
     secret: str  # empty: keep the one saved
     server_url: str  # OpenID Connect: the issuer's address
-    tenant: str  # Microsoft: a tenant id or "organizations"
+    tenant: str  # Microsoft: the district's directory (tenant) id
     domains: list[str]
     auto_join_as_leader: bool
     require_two_step_for_admins: bool
@@ -85,7 +85,7 @@ def _app_settings(sso: SingleSignOn) -> dict[str, object]:
     if sso.provider == DistrictSignIn.Provider.OPENID_CONNECT:
         return {"server_url": sso.server_url}
     if sso.provider == DistrictSignIn.Provider.MICROSOFT:
-        return {"tenant": sso.tenant or "organizations"}
+        return {"tenant": sso.tenant}
     return {}
 
 

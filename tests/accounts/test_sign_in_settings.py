@@ -72,7 +72,10 @@ def test_an_open_id_connect_provider_needs_its_server_and_every_provider_its_cli
         assert message in page
 
 
-def test_microsoft_keeps_its_tenant(admin_client, district_a):
+def test_microsoft_needs_the_districts_own_directory_and_keeps_it(admin_client, district_a):
+    for shared in ["", "common", "organizations"]:
+        response = admin_client.post(reverse("sign_in_settings"), {**GOOD, "provider": "microsoft", "tenant": shared})
+        assert response.status_code == 400 and "Enter your directory (tenant) ID" in response.content.decode()
     admin_client.post(reverse("sign_in_settings"), {**GOOD, "provider": "microsoft", "server_url": "",
                                                     "tenant": "2f0c-tenant"})
     app = DistrictSignIn.objects.get(district=district_a).social_app
