@@ -46,6 +46,10 @@ def test_a_reset_link_arrives_by_smtp_in_the_persons_language_works_once_then_sa
         client, smtp_server, district_a):
     user = make_user("maria", district_a, Membership.Role.LEADER, email="maria@alder.example")
     Membership.objects.filter(user=user).update(language="es")
+    # Someone guessed her password: the account waits. The reset link is the way back.
+    for _ in range(6):
+        client.post(reverse("login"), {"login": "maria", "password": "not-it"})
+    assert client.post(reverse("login"), {"login": "maria", "password": PASSWORD}).status_code == 429
 
     response = client.post(reverse("account_reset_password"), {"email": "maria@alder.example"})
     assert response.status_code == 302 and response["Location"] == reverse("account_reset_password_done")

@@ -46,6 +46,10 @@ def test_sign_in_reset_and_error_pages_meet_wcag_aa(page, axe_source, spanish_me
     assert page.locator("h1").inner_text() in {"This reset link no longer works",
                                                "Este enlace para restablecer ya no funciona"}
     check_accessibility(page, axe_source, "expired reset link")
+    page.goto("/accounts/3rdparty/login/error/")
+    check_accessibility(page, axe_source, "single sign-on failed")
+    page.goto("/accounts/inactive/")
+    check_accessibility(page, axe_source, "account switched off")
     assert page.console_problems == []
 
 
