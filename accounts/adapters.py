@@ -4,8 +4,8 @@ Single sign-on decides in `pre_social_login`, before allauth signs anyone in or 
 - an existing member of the provider's district signs in;
 - a verified address with an open invitation to that district joins by it (people.services.join_by_invitation);
 - a verified address at one of the district's domains, when the district allows it, joins as a leader;
-- anyone else (unverified email, foreign domain, deactivated, in another district) gets a page that says why,
-  and the refusal is logged.
+- anyone else (unverified email, foreign domain, deactivated, in another district, site staff: a district's
+  provider never vouches for a site account) gets a page that says why, and the refusal is logged.
 """
 
 import logging
@@ -147,6 +147,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                            if inv.district_id == district.pk), None)
         by_domain = sign_in.auto_join_as_leader and selectors.domain_of(email) in sign_in.domains
         if user is not None:
+            if user.is_staff or user.is_superuser:
+                # A district's provider (configured by that district) must never vouch for a site account.
+                self._refuse(request, sociallogin, "staff", sign_in)
             membership = Membership.objects.filter(user=user).first()
             if membership is None and user.is_active and (invitation is not None or by_domain):
                 self._join(request, sociallogin, user, sign_in, invitation)
@@ -181,6 +184,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                  "invitation" if invitation is not None else "domain")
 
     def _admit_member(self, request, sociallogin, user, sign_in):
+        if user.is_staff or user.is_superuser:
+            self._refuse(request, sociallogin, "staff", sign_in)
         if not user.is_active:
             log.warning("Single sign-on refused: deactivated user %s, district %s", user.pk, sign_in.district_id)
             raise ImmediateHttpResponse(render(request, "account/account_inactive.html", deactivated_context(user),

@@ -44,10 +44,11 @@ def district_admins(district_id: int) -> list[User]:
 
 
 def two_step_required(user: User, membership: Membership | None) -> bool:
-    """Site staff always; a district's admins when their district asks for it."""
+    """Site staff always; a district's admins when their district asks for it, unless they have no password and
+    sign in only with the school account (whose provider runs its own two-step rules)."""
     if user.is_staff:
         return True
-    if membership is None or not membership.is_district_admin:
+    if membership is None or not membership.is_district_admin or not user.has_usable_password():
         return False
     return DistrictSignIn.objects.filter(district_id=membership.district_id, require_two_step_for_admins=True).exists()
 

@@ -223,3 +223,16 @@ def test_an_address_whose_domain_has_no_single_sign_on_is_told_so_on_the_sign_in
     # A provider cannot be started for a district the person's address did not lead to.
     fresh = client.get(reverse("openid_connect_login", kwargs={"provider_id": "district-alder"}))
     assert fresh.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_districts_provider_never_vouches_for_a_site_staff_account(client, provider, alder_sso, district_a,
+                                                                     district_admin):
+    make_user("root", email="root@alder.example", is_staff=True, is_superuser=True)
+    invite(district_a, "root@alder.example", Membership.Role.LEADER, district_admin)
+    DistrictSignIn.objects.filter(pk=alder_sso.pk).update(auto_join_as_leader=True)
+    provider.person("root@alder.example")
+    response, _ = sign_in_with_school_account(client, provider, "root@alder.example")
+    assert response.status_code == 403 and not signed_in(client)
+    assert "Site staff sign in with their password" in response.content.decode()
+    assert not Membership.objects.filter(user__username="root").exists()
