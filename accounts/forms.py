@@ -23,7 +23,8 @@ class SignInSettingsForm(forms.Form):
                                 help_text=_("The issuer, e.g. https://launchpad.classlink.com or "
                                             "https://yourdistrict.okta.com"))
     tenant = forms.CharField(label=_("Tenant (Microsoft Entra ID only)"), required=False, max_length=100,
-                             help_text=_("Your directory (tenant) ID: addresses are trusted only from your own directory."))
+                             help_text=_("Your directory (tenant) ID: addresses are trusted only from your own "
+                                         "directory."))
     domains = forms.CharField(label=_("Email domains of the district"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text=_("One a line (or separated by commas), e.g. alder.k12.example"))
