@@ -231,7 +231,8 @@ def test_rubric_upload_over_one_megabyte_is_refused_before_it_is_read(admin_clie
 
 @pytest.mark.django_db
 def test_a_pasted_paragraph_as_username_is_just_a_failed_sign_in(client):
-    # Found by hypothesis on PostgreSQL: axes stored the whole name in a 255-character column and crashed.
+    # Found by hypothesis on PostgreSQL when django-axes stored the whole name in a 255-character column and crashed;
+    # the lockout now keys a name nobody has by its hash.
     response = client.post(reverse("login"), {"login": "x" * 6000, "password": "0"})
     assert response.status_code == 200
     assert "The username and/or password you specified are not correct" in response.content.decode()
