@@ -44,6 +44,8 @@ class SignInSettingsForm(forms.Form):
             if not domain:
                 continue
             try:
+                if len(domain) > 253:
+                    raise forms.ValidationError("too long")
                 validate_domain_name(domain)
             except forms.ValidationError:
                 raise forms.ValidationError(_("“%(line)s” is not an email domain."), params={"line": line[:100]}) \

@@ -103,7 +103,7 @@ def save_sign_in_settings(district: District, sso: SingleSignOn) -> DistrictSign
             if app is not None:
                 app.delete()
             app = SocialApp(provider=sso.provider)
-        app.name = district.name
+        app.name = district.name[:40]  # SocialApp.name holds 40 characters
         app.provider_id = f"district-{district.slug}" if sso.provider == DistrictSignIn.Provider.OPENID_CONNECT else ""
         app.client_id = sso.client_id
         if sso.secret:

@@ -107,3 +107,12 @@ def test_site_staff_set_up_a_district_in_django_admin_without_the_secret_shown_b
     app.refresh_from_db()
     assert app.secret == "g-secret"
     assert client.get(reverse("admin:accounts_districtsignin_add")).status_code == 200
+
+
+def test_a_long_district_name_and_a_very_long_domain_are_handled(admin_client, district_a):
+    district_a.name = "The Very Long Name of a Consolidated Unified School District Number Seven"
+    district_a.save()
+    response = admin_client.post(reverse("sign_in_settings"), {**GOOD, "domains": "a" * 60 + "." + "b" * 250})
+    assert response.status_code == 400 and "is not an email domain" in response.content.decode()
+    assert admin_client.post(reverse("sign_in_settings"), GOOD).status_code == 302
+    assert DistrictSignIn.objects.get(district=district_a).social_app.name == district_a.name[:40]
