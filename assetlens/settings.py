@@ -121,9 +121,6 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "AssetLens: "
-ACCOUNT_LOGOUT_ON_GET = False
-ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 # Wrong passwords are counted by accounts.lockout (per account with backoff, per address); allauth's own
@@ -136,7 +133,6 @@ SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_PROVIDERS = {
     # The ID token's signature is checked against the provider's keys even on the back channel.
     "openid_connect": {"provider_class": "accounts.oidc.provider.DistrictOpenIDConnectProvider",
@@ -148,7 +144,6 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AssetLens"
 # A phone whose clock is 30 s off still works: the codes of the step before and after are accepted too.
 MFA_TOTP_TOLERANCE = 1
-MFA_ADAPTER = "allauth.mfa.adapter.DefaultMFAAdapter"
 # Sign-in lockout (accounts.lockout): after 5 wrong passwords an account waits 1 minute, doubling with each
 # further failure up to an hour; 30 failures in 15 minutes from one address pause new browsers there.
 SIGNIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("SIGNIN_ACCOUNT_FREE_FAILURES", "5"))
