@@ -49,13 +49,20 @@ def school_account(request):
     provider = get_social_adapter(request).get_provider(request, app.provider_id or app.provider)
     auth_params = {**provider.get_auth_params(), "login_hint": form.cleaned_data["email"]}
     try:
-        return provider.redirect(request, process="login", next_url=_next_url(request) or None,
-                                 auth_params=auth_params)
+        response = provider.redirect(request, process="login", next_url=_next_url(request) or None,
+                                     auth_params=auth_params)
     except (requests.RequestException, OAuth2Error, KeyError, ValueError) as exc:
         log.warning("Single sign-on provider of district %s did not answer: %r", sign_in.district_id, exc)
         form.add_error(None, _("Your school's sign-in service did not answer. Try again in a few minutes, or "
                                "sign in with your password."))
         return _login_page(request, form, 503)
+    if response.status_code != 302:
+        return response  # allauth's own error page
+    # A page of ours that moves on at once (meta refresh), not a redirect: the sign-in page's Content-Security-
+    # Policy allows forms to post to our own origin only, and browsers apply that to where a form's answer
+    # redirects, so a 302 to the school's provider would be blocked.
+    return render(request, "accounts/school_redirect.html", {"provider_url": response["Location"],
+                                                             "district": sign_in.district})
 
 
 def not_here(request, *args, **kwargs):

@@ -84,3 +84,34 @@ def test_two_step_set_up_and_the_sign_in_settings_meet_wcag_aa(page, axe_source,
     page.goto("/accounts/2fa/recovery-codes/")
     check_accessibility(page, axe_source, "recovery codes")
     assert page.console_problems == []
+
+
+def test_an_invited_teacher_signs_in_with_the_school_account_in_a_real_browser(page, axe_source):
+    """The whole round trip in Chromium: our sign-in page, the provider process's /authorize, allauth's callback."""
+    from accounts import services
+    from accounts.models import DistrictSignIn
+    from people.models import Invitation
+    from tests.accounts.test_single_sign_on import CLIENT_ID, CLIENT_SECRET, ProviderProcess
+
+    provider = ProviderProcess()
+    try:
+        district = District.objects.create(name="Lakeview Unified", slug="lakeview")
+        admin = make_user("lakeview-admin", district, Membership.Role.DISTRICT_ADMIN)
+        services.save_sign_in_settings(district, services.SingleSignOn(
+            provider=DistrictSignIn.Provider.OPENID_CONNECT, client_id=CLIENT_ID, secret=CLIENT_SECRET,
+            server_url=provider.url, tenant="", domains=["lakeview.example"], auto_join_as_leader=False,
+            require_two_step_for_admins=False))
+        Invitation.objects.create(district=district, email="lee@lakeview.example", invited_by=admin,
+                                  role=Membership.Role.COMMITTEE_MEMBER, token_hash="e2e-" + "0" * 60)
+        provider.person("lee@lakeview.example", name="Lee Park")
+
+        page.goto("/accounts/login/")
+        page.fill("#id_school_email", "lee@lakeview.example")
+        page.get_by_role("button", name="Continue with my school account").click()
+        page.wait_for_url(re.compile(r"^http://[^/]+/$"))  # the dashboard, after the provider and the callback
+        assert "Lakeview Unified" in page.locator("header").inner_text()
+        assert "Lee Park" in page.locator("header").inner_text()
+        check_accessibility(page, axe_source, "dashboard after single sign-on")
+        assert page.console_problems == []
+    finally:
+        provider.stop()
