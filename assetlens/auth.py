@@ -1,13 +1,15 @@
-"""Sign-in backend: the person with their membership and district, since every page needs all three.
+"""Sign-in backend: allauth's (email or username, and password), reading the person with their membership and
+district, since every page needs all three.
 
 One query per request, never cached: a deactivated account, a changed password, a new role or a removed
 membership counts from the very next request, whatever state Redis is in.
 """
 
-from django.contrib.auth import backends, get_user_model
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import get_user_model
 
 
-class ModelBackend(backends.ModelBackend):
+class ModelBackend(AuthenticationBackend):
     def get_user(self, user_id):
         User = get_user_model()
         try:

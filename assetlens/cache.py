@@ -26,9 +26,41 @@ class _RedisCacheClient(redis.RedisCacheClient):
 
 
 class RedisCache(redis.RedisCache):
+    """Redis trouble (down, frozen, slow) is a miss, never an error: besides our helpers below, django-allauth
+    uses the cache directly on the sign-in pages (rate limits, the list of ID tokens already used), and a frozen
+    Redis must not turn signing in into a 500. A failed `add` counts as added, like `first_to_claim`: limits and
+    the replay list are skipped for that moment (the single sign-on state is in the session, not here)."""
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _RedisCacheClient
+
+    def get(self, key, default=None, version=None):
+        try:
+            return super().get(key, default, version)
+        except Exception:  # noqa: BLE001 - a miss
+            log.warning("cache read failed for %s", key, exc_info=True)
+            return default
+
+    def set(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
+        try:
+            super().set(key, value, timeout, version)
+        except Exception:  # noqa: BLE001 - simply not kept
+            log.warning("cache write failed for %s", key, exc_info=True)
+
+    def add(self, key, value, timeout=redis.DEFAULT_TIMEOUT, version=None):
+        try:
+            return super().add(key, value, timeout, version)
+        except Exception:  # noqa: BLE001
+            log.warning("cache add failed for %s", key, exc_info=True)
+            return True
+
+    def delete(self, key, version=None):
+        try:
+            return super().delete(key, version)
+        except Exception:  # noqa: BLE001 - it runs out by itself
+            log.warning("cache delete failed for %s", key, exc_info=True)
+            return False
 
 
 def peek(key: str):

@@ -40,8 +40,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
     "assetlens",
     "rubrics",
     "products",
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
     "people",
     "vendorpages",
     "notifications",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -68,8 +75,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "assetlens.tenancy.DistrictMiddleware",
+    "accounts.middleware.TwoStepRequiredMiddleware",
     "assetlens.stash.StashMiddleware",
 ]
 
@@ -102,10 +110,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "assetlens.auth.ModelBackend",
-]
+AUTHENTICATION_BACKENDS = ["assetlens.auth.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -115,13 +120,40 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Throttle sign-in: five failures lock that username from that address for 15 minutes.
-AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = 0.25
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_USERNAME_CALLABLE = "assetlens.throttle.username_for_lockout"
+# --- Sign-in (django-allauth) ------------------------------------------------------------------------
+# Email address or the existing username, and a password; nobody signs up: people join by invitation.
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+# Wrong passwords are counted by accounts.lockout (per account with backoff, per address); allauth's own
+# "login_failed" limit is off so one spray from a school's address does not refuse everyone behind it.
+# A reset email: 5 a minute from one address, one every 3 minutes to one mailbox. Sign-in attempts of any kind:
+# 300 a minute from one address (a whole school arriving at 8:00 stays well below it; a flood does not).
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": "300/m/ip", "reset_password": "5/m/ip,1/3m/key"}
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {
+    # The ID token's signature is checked against the provider's keys even on the back channel.
+    "openid_connect": {"provider_class": "accounts.oidc.provider.DistrictOpenIDConnectProvider",
+                       "OAUTH_PKCE_ENABLED": True},
+    "google": {"SCOPE": ["openid", "profile", "email"], "OAUTH_PKCE_ENABLED": True},
+    "microsoft": {"SCOPE": ["openid", "profile", "email", "User.Read"]},
+}
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "AssetLens"
+# A phone whose clock is 30 s off still works: the codes of the step before and after are accepted too.
+MFA_TOTP_TOLERANCE = 1
+# Sign-in lockout (accounts.lockout): after 5 wrong passwords an account waits 1 minute, doubling with each
+# further failure up to an hour; 30 failures in 15 minutes from one address pause new browsers there.
+SIGNIN_ACCOUNT_FREE_FAILURES = int(os.environ.get("SIGNIN_ACCOUNT_FREE_FAILURES", "5"))
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "30"))
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]

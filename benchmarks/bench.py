@@ -476,7 +476,7 @@ def sign_in(username, password):
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     page = opener.open(f"{BASE}/accounts/login/", timeout=30).read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    data = urllib.parse.urlencode({"login": username, "password": password, "csrfmiddlewaretoken": token})
     try:
         opener.open(f"{BASE}/accounts/login/", data.encode(), timeout=30)
     except urllib.error.HTTPError as exc:  # the 302 after signing in

@@ -229,7 +229,7 @@ def csrf_token(client):
 
 
 def sign_in(client, next_url=""):
-    return client.post(reverse("login"), {"username": "alder-leader", "password": "pw-for-tests-123",
+    return client.post(reverse("login"), {"login": "alder-leader", "password": "pw-for-tests-123",
                                           "next": next_url, "csrfmiddlewaretoken": csrf_token(client)})
 
 

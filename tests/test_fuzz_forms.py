@@ -57,5 +57,5 @@ def test_audit_section_form_never_fails_with_a_server_error(leader_client, secti
 @FUZZ
 @given(username=value, password=value)
 def test_sign_in_form_never_fails_with_a_server_error(client, username, password):
-    response = client.post(reverse("login"), {"username": username, "password": password})
+    response = client.post(reverse("login"), {"login": username, "password": password})
     assert response.status_code in {200, 302, 429}

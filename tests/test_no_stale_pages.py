@@ -200,7 +200,7 @@ def test_redis_holds_no_password_hash_session_or_model_after_a_day_of_pages(
 
     # Signed in through the form, as a person does (not force_login).
     client.get(reverse("login"))
-    signed_in = client.post(reverse("login"), {"username": leader.username, "password": PASSWORD})
+    signed_in = client.post(reverse("login"), {"login": leader.username, "password": PASSWORD})
     assert signed_in.status_code == 302, "sign-in failed"
     scored = Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).get()
     draft = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)

@@ -1,4 +1,4 @@
-"""Sign-in throttling, headers, production settings, uploads and spreadsheet exports."""
+"""Sign-in lockout, headers, production settings, uploads and spreadsheet exports."""
 
 import os
 import secrets
@@ -48,30 +48,113 @@ def collected_static(tmp_path_factory):
     return folder
 
 
+def wrong(client, login, address="10.1.1.1"):
+    return client.post(reverse("login"), {"login": login, "password": "not-it"}, REMOTE_ADDR=address)
+
+
+def right(client, login, address="10.1.1.1"):
+    return client.post(reverse("login"), {"login": login, "password": "pw-for-tests-123"}, REMOTE_ADDR=address)
+
+
+def minutes_pass(minutes):
+    """Move every count's clock back, as if the time had passed (no sleeping in tests)."""
+    from datetime import timedelta
+
+    from django.db.models import F
+
+    from accounts.models import SignInFailures
+
+    SignInFailures.objects.update(first_failure_at=F("first_failure_at") - timedelta(minutes=minutes),
+                                  last_failure_at=F("last_failure_at") - timedelta(minutes=minutes))
+
+
 @pytest.mark.django_db
-def test_five_wrong_passwords_pause_sign_in_with_a_clear_page(client, district_a):
-    make_user("maria", district_a, Membership.Role.LEADER)
-    for _ in range(4):
-        response = client.post(reverse("login"), {"username": "maria", "password": "not-it"})
-        assert response.status_code == 200  # the form again, with its message
-    # The fifth failure pauses sign-in for this name from this address.
-    response = client.post(reverse("login"), {"username": "maria", "password": "not-it"})
+def test_five_wrong_passwords_pause_the_account_and_each_further_one_doubles_the_wait(client, district_a):
+    make_user("maria", district_a, Membership.Role.LEADER, email="maria@alder.example")
+    # Five free failures, by username or by email address: the same account either way.
+    for login in ["maria", "maria@alder.example", "MARIA", "maria", "Maria@Alder.example"]:
+        assert wrong(client, login).status_code == 200  # the form again, with its message
+    # The sixth attempt waits one minute, even with the right password, on a page that explains.
+    response = right(client, "maria")
     assert response.status_code == 429
-    # Even the right password is refused now, on a page that explains, not a 500 or a bare code.
-    response = client.post(reverse("login"), {"username": "maria", "password": "pw-for-tests-123"})
-    assert response.status_code == 429
-    page = response.content.decode()
-    assert "Please wait a few minutes before signing in again" in page
+    assert "Please wait a few minutes before signing in again" in response.content.decode()
     assert "_auth_user_id" not in client.session
+    # From any other address too: the lock is on the account, not on the address.
+    assert right(client, "maria@alder.example", address="10.9.9.9").status_code == 429
+    # A minute later one more guess is allowed; a wrong one now costs two minutes (then 4, 8, … up to 60).
+    minutes_pass(1)
+    assert wrong(client, "maria").status_code == 200
+    minutes_pass(1)
+    assert right(client, "maria").status_code == 429, "after the sixth failure the wait is two minutes"
+    minutes_pass(1)
+    response = right(client, "maria")
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard")
 
 
 @pytest.mark.django_db
-def test_four_wrong_passwords_still_let_the_right_one_in(client, district_a):
+def test_four_wrong_passwords_still_let_the_right_one_in_and_a_sign_in_clears_the_count(client, district_a):
     make_user("maria", district_a, Membership.Role.LEADER)
     for _ in range(4):
-        client.post(reverse("login"), {"username": "maria", "password": "not-it"})
-    response = client.post(reverse("login"), {"username": "maria", "password": "pw-for-tests-123"})
+        wrong(client, "maria")
+    response = right(client, "maria")
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
+    client.post(reverse("logout"))  # signing out keeps the browser's cookie (client.logout() drops all)
+    for _ in range(4):
+        assert wrong(client, "maria").status_code == 200, "the count started again after signing in"
+
+
+@pytest.mark.django_db
+def test_someone_behind_the_same_school_address_cannot_lock_a_colleague_out(client, district_a):
+    from django.test import Client
+
+    make_user("maria", district_a, Membership.Role.LEADER)
+    make_user("ana", district_a, Membership.Role.LEADER)
+    school = "203.0.113.7"
+    # Maria signed in on her own laptop before: it carries a signed cookie naming her account.
+    assert right(client, "maria", school).status_code == 302
+    client.post(reverse("logout"))  # signing out keeps the browser's cookie (client.logout() drops all)
+    # A pupil on another computer at the same school guesses her password six times.
+    pupil = Client()
+    for _ in range(6):
+        wrong(pupil, "maria", school)
+    assert right(pupil, "maria", school).status_code == 429
+    # Maria's laptop still gets in; so does Ana, whose account nobody guessed.
+    assert right(client, "maria", school).status_code == 302
+    assert right(Client(), "ana", school).status_code == 302
+
+
+@pytest.mark.django_db
+def test_spraying_many_names_from_one_address_pauses_new_browsers_there_for_fifteen_minutes(client, district_a):
+    from django.test import Client
+
+    make_user("maria", district_a, Membership.Role.LEADER)
+    make_user("ana", district_a, Membership.Role.LEADER)
+    assert right(client, "maria", "198.51.100.4").status_code == 302  # Maria's browser is known
+    client.post(reverse("logout"))  # signing out keeps the browser's cookie (client.logout() drops all)
+    sprayer = Client()
+    # 30 failures in 15 minutes from one address (one guess each at 30 names: no account reaches its limit).
+    for number in range(30):
+        assert wrong(sprayer, f"teacher{number}", "198.51.100.4").status_code == 200
+    response = right(sprayer, "ana", "198.51.100.4")
+    assert response.status_code == 429 and "from your network" in response.content.decode()
+    assert right(Client(), "ana", "192.0.2.9").status_code == 302, "other addresses are not affected"
+    assert right(client, "maria", "198.51.100.4").status_code == 302, "a known browser is not affected"
+    minutes_pass(15)
+    assert right(Client(), "ana", "198.51.100.4").status_code == 302, "the window ends after 15 minutes"
+
+
+@pytest.mark.django_db
+def test_a_deactivated_person_is_refused_and_told_to_ask_their_district_admins(client, district_a):
+    make_user("alder-admin", district_a, Membership.Role.DISTRICT_ADMIN, first_name="Rosa", last_name="Diaz",
+              email="rosa@alder.example")
+    make_user("maria", district_a, Membership.Role.LEADER, is_active=False)
+    response = right(client, "maria")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This account is switched off" in page and "Rosa Diaz" in page and "rosa@alder.example" in page
+    assert "_auth_user_id" not in client.session
+    # A wrong password tells a deactivated person nothing more than anyone else.
+    assert "switched off" not in wrong(client, "maria").content.decode()
 
 
 @pytest.mark.django_db
@@ -223,10 +306,11 @@ def test_rubric_upload_over_one_megabyte_is_refused_before_it_is_read(admin_clie
 
 @pytest.mark.django_db
 def test_a_pasted_paragraph_as_username_is_just_a_failed_sign_in(client):
-    # Found by hypothesis on PostgreSQL: axes stored the whole name in a 255-character column and crashed.
-    response = client.post(reverse("login"), {"username": "x" * 6000, "password": "0"})
+    # Found by hypothesis on PostgreSQL when django-axes stored the whole name in a 255-character column and crashed;
+    # the lockout now keys a name nobody has by its hash.
+    response = client.post(reverse("login"), {"login": "x" * 6000, "password": "0"})
     assert response.status_code == 200
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "The username and/or password you specified are not correct" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -31,7 +31,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 
 
 def test_leader_signs_in_with_the_form_and_lands_on_the_dashboard(client, leader):
-    response = client.post(reverse("login"), {"username": "alder-leader", "password": "pw-for-tests-123"},
+    response = client.post(reverse("login"), {"login": "alder-leader", "password": "pw-for-tests-123"},
                            follow=True)
     assert response.redirect_chain[-1][0] == reverse("dashboard")
     assert "Alder District audits" in response.content.decode()

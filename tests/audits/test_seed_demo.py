@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sign_in(client, username):
-    response = client.post(reverse("login"), {"username": username, "password": "assetlens-demo"})
+    response = client.post(reverse("login"), {"login": username, "password": "assetlens-demo"})
     return response.status_code == 302
 
 

@@ -127,9 +127,9 @@ def check_accessibility(page, axe_source, where=""):
 
 def sign_in(page, username, password=PASSWORD):
     page.goto("/accounts/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", password)
-    page.locator("main form button[type=submit]").click()
+    page.locator("#sign-in-button").click()
     page.wait_for_load_state()
 
 

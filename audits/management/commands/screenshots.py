@@ -139,9 +139,9 @@ class Command(BaseCommand):
         context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": shot.language, "url": base}])
         page = context.new_page()
         page.goto(base + reverse("login"))
-        page.fill("#id_username", shot.username)
+        page.fill("#id_login", shot.username)
         page.fill("#id_password", DEMO_PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        page.locator("#sign-in-button").click()
         page.wait_for_load_state()
         if "/accounts/login/" in page.url:
             raise CommandError(f"Could not sign in as {shot.username}; is the demo password {DEMO_PASSWORD}?")
