@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts import selectors as sign_in_selectors
 from assetlens.models import Membership
 from assetlens.tenancy import district_required
 
@@ -214,7 +215,8 @@ def join(request, token):
     invitation = selectors.invitation_for_token(token)
     if invitation is None or not invitation.is_open:
         return _closed(request, invitation)
-    context = {"invitation": invitation, "inviter": _inviter(invitation)}
+    context = {"invitation": invitation, "inviter": _inviter(invitation),
+               "school_sign_in": _school_sign_in(invitation)}
     if request.user.is_authenticated:
         return _join_signed_in(request, invitation, context)
     if selectors.has_account(invitation.email):
@@ -235,6 +237,13 @@ def join(request, token):
         return _welcome(request, invitation)
     context["form"] = form
     return render(request, "people/join.html", context)
+
+
+def _school_sign_in(invitation):
+    """The district's single sign-on, when it covers the invited address: the person may join with it instead of
+    choosing a password (the sign-in finds this invitation by the address the school's provider confirms)."""
+    sign_in = sign_in_selectors.sign_in_for_email(invitation.email)
+    return sign_in if sign_in is not None and sign_in.district_id == invitation.district_id else None
 
 
 def _join_signed_in(request, invitation, context):

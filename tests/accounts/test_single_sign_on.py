@@ -24,6 +24,7 @@ from accounts import services
 from accounts.models import DistrictSignIn
 from assetlens.models import Membership
 from people.models import Invitation
+from people.models import hash_token as people_hash
 from tests.conftest import make_user
 
 SCRIPT = Path(__file__).resolve().parent.parent / "oidc_provider.py"
@@ -243,3 +244,31 @@ def test_a_districts_provider_never_vouches_for_a_site_staff_account(client, pro
     assert response.status_code == 403 and not signed_in(client)
     assert "Site staff sign in with their password" in response.content.decode()
     assert not Membership.objects.filter(user__username="root").exists()
+
+
+@pytest.mark.django_db
+def test_the_invitation_page_offers_the_school_account_and_it_joins_the_person_by_that_invitation(
+        client, provider, alder_sso, district_a, district_admin):
+    token = secrets.token_urlsafe(16)
+    invitation = Invitation.objects.create(district=district_a, email="ben@alder.example", role=Membership.Role.LEADER,
+                                           invited_by=district_admin, token_hash=people_hash(token))
+    page = client.get(reverse("join", args=[token])).content.decode()
+    assert "Join with your school account" in page and 'name="email" value="ben@alder.example"' in page
+
+    provider.person("ben@alder.example", name="Ben Ortiz")
+    response, _ = sign_in_with_school_account(client, provider, "ben@alder.example")
+    assert response["Location"] == reverse("dashboard")
+    ben = User.objects.get(email="ben@alder.example")
+    assert ben.membership.district == district_a and ben.membership.role == Membership.Role.LEADER
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == ben
+
+
+@pytest.mark.django_db
+def test_an_invitation_to_an_address_outside_the_districts_domains_offers_only_a_password(
+        client, alder_sso, district_a, district_admin):
+    token = secrets.token_urlsafe(16)
+    Invitation.objects.create(district=district_a, email="guest@elsewhere.example", role=Membership.Role.LEADER,
+                              invited_by=district_admin, token_hash=people_hash(token))
+    page = client.get(reverse("join", args=[token])).content.decode()
+    assert "Join with your school account" not in page and 'name="password1"' in page
