@@ -1,17 +1,24 @@
 """A district gets its people in and out, in a real browser: an admin invites a colleague, the email is delivered
 by SMTP to a real server, the colleague follows its link, sets a password and lands on their dashboard with the
-right role; then the admin deactivates them and their very next page load is the sign-in page.
+right role; later she resets a forgotten password by email, is asked to audit a product and reminded by the
+periodic task when it is overdue; then the admin deactivates her and her very next page load is the sign-in page.
 
 Every page visited is checked with axe-core at WCAG 2.2 AA, with no console error along the way.
 """
 
 import re
+import time
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from assetlens.models import District, Membership
+from committees import services as committee_services
 from committees.models import Committee, CommitteeMember
+from notifications import tasks as notification_tasks
+from products.models import Product
 from tests.conftest import make_user
 from tests.mailserver import body
 from tests.people.helpers import LINK
@@ -23,6 +30,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def uses_real_stack():
     return settings.REDIS_URL and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def mail_to(server, address, pattern, seconds=60):
+    """The first email to `address` whose plain text matches `pattern`, waiting for the worker to send it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for message in server.messages:
+            if message["To"] == address and re.search(pattern, body(message)):
+                return message
+        time.sleep(0.1)
+    raise AssertionError(f"no email to {address} matching {pattern!r}: {[m['Subject'] for m in server.messages]}")
 
 
 @pytest.fixture
@@ -108,6 +126,42 @@ def test_admin_invites_a_colleague_who_joins_by_the_emailed_link_and_is_signed_o
     assert "ask Lee Chen" in other.locator("main").inner_text()
     check_accessibility(other, axe_source, "used invitation link")
     other.context.close()
+
+    # She forgets her password: "Forgot your password?" sends a reset link by email, which works once.
+    ana.get_by_role("button", name="Sign out").click()
+    ana.goto("/accounts/login/")
+    ana.get_by_role("link", name="Forgot your password?").click()
+    check_accessibility(ana, axe_source, "password reset request")
+    ana.fill("#id_email", "ana@lakeview.example")
+    ana.get_by_role("button", name="Email me a reset link").click()
+    check_accessibility(ana, axe_source, "password reset sent")
+    reset = mail_to(mail_delivery, "ana@lakeview.example", r"/accounts/password/reset/key/")
+    [reset_link] = re.findall(r"https?://\S+/accounts/password/reset/key/\S+/", body(reset))
+    ana.goto(reset_link)
+    check_accessibility(ana, axe_source, "new password form")
+    ana.fill("#id_password1", "lakeview-reads-again-8")
+    ana.fill("#id_password2", "lakeview-reads-again-8")
+    ana.get_by_role("button", name="Save my new password").click()
+    ana.goto("/accounts/login/")
+    ana.fill("#id_login", "ana@lakeview.example")
+    ana.fill("#id_password", "lakeview-reads-again-8")
+    ana.locator("#sign-in-button").click()
+    ana.wait_for_url(f"{live_server.url}/")
+    assert "Lakeview Unified" in ana.locator("h1").inner_text()
+
+    # Asked to audit a product by a date that has passed: the periodic task reminds her by email, once.
+    product = Product.objects.create(district=district, name="ReadAlong Stories")
+    committee_services.request_audits(committee, product, [membership.user], Membership.objects.get(
+        user__username="lakeview-admin").user, timezone.localdate() - timedelta(days=1))
+    if uses_real_stack():
+        notification_tasks.send_due_reminders.delay()  # as beat sends it, to the real worker
+    else:
+        notification_tasks.send_due_reminders()
+    # In Spanish, the language her invitation chose: "Your audit of … is overdue".
+    mail_to(mail_delivery, "ana@lakeview.example", r"Su auditoría de ReadAlong Stories para Reading circle está "
+            r"vencida", seconds=60)
+    ana.reload()
+    assert ana.get_by_role("link", name=re.compile("Notifications")).count() == 1
 
     # The admin deactivates her.
     page.reload()
