@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     DECISIONS = "decisions", _("Decisions of committees you serve on")
     COMMENTS = "comments", _("Comments on your committees' reports")
     INVITATIONS = "invitations", _("Invitations you sent that were accepted")
+    VENDOR_CHANGES = "vendor_changes", _("Changes to the vendor pages of products you audited")
 
 
 class Delivery(models.TextChoices):
@@ -33,6 +34,8 @@ DEFAULT_DELIVERY = {
     Kind.DECISIONS: Delivery.EMAIL,
     Kind.COMMENTS: Delivery.DIGEST,
     Kind.INVITATIONS: Delivery.EMAIL,
+    # A vendor rewording its page is worth knowing, rarely worth an email of its own.
+    Kind.VENDOR_CHANGES: Delivery.DIGEST,
 }
 
 
@@ -46,6 +49,7 @@ class Notification(models.Model):
         DECISION_RECORDED = "decision_recorded", _("Decision recorded")
         COMMENT_POSTED = "comment_posted", _("Comment on a report")
         INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        VENDOR_COPY_CHANGED = "vendor_copy_changed", _("Vendor copy changed")
 
     district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="+")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -22,6 +22,7 @@ from committees.models import AuditRequest, CommitteeMember, ComparisonReport, D
 from outbox.models import OutgoingMail
 from outbox.services import compose, queue_mail
 from people.models import Invitation
+from vendorpages.models import Snapshot
 
 from . import selectors, tokens, wording
 from .models import Delivery, Kind, Notification, Preference
@@ -186,6 +187,21 @@ def decision_recorded(decision: Decision) -> list[Notification]:
                    Kind.DECISIONS, Event.DECISION_RECORDED,
                    {"committee": committee.name, "product": decision.product.name, "outcome": decision.outcome,
                     "person": _person(decision.decided_by)}, link, f"decision:{decision.pk}")
+
+
+def vendor_copy_changed(snapshot_id: int) -> list[Notification]:
+    """The vendor's page of a product changed beyond whitespace: the people who audited it (a submitted or scored
+    audit) hear of it, with a link to what changed. Called where the worker records the changed read."""
+    snapshot = (Snapshot.objects.select_related("page__product").filter(pk=snapshot_id, changed=True).first())
+    if snapshot is None:
+        return []
+    product = snapshot.page.product
+    auditors = list(Audit.objects.filter(product_id=product.pk, district_id=product.district_id,
+                                         status__in=[Audit.Status.SUBMITTED, Audit.Status.SCORED])
+                    .values_list("auditor_id", flat=True).distinct())
+    link = reverse("vendor_page_change", args=[product.pk, snapshot.page_id, snapshot.pk])
+    return _notify(product.district_id, _recipients(product.district_id, auditors), Kind.VENDOR_CHANGES,
+                   Event.VENDOR_COPY_CHANGED, {"product": product.name}, link, f"vendor-change:{snapshot.pk}")
 
 
 def comment_posted(comment: ReportComment) -> list[Notification]:

@@ -66,6 +66,9 @@ def describe(event: str, params: dict) -> Wording:
             _("Recorded by %(person)s.") % names)
     if event == Event.COMMENT_POSTED:
         return Wording(_("%(person)s commented on a %(committee)s report") % names, p.get("excerpt", ""))
+    if event == Event.VENDOR_COPY_CHANGED:
+        return Wording(_("The vendor's copy of %(product)s changed since your audit") % names,
+                       _("See what changed, and start a re-audit from your last one if it matters."))
     if event == Event.INVITATION_ACCEPTED:
         return Wording(_("%(person)s accepted your invitation") % names,
                        _("They have joined %(district)s.") % {"district": p.get("district", "")})

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from notifications import services as notify
 from products import selectors as product_selectors
 
 from . import extract, safefetch, textdiff
@@ -101,10 +102,13 @@ def run_fetch(snapshot_id: int) -> str:
     previous = (Snapshot.objects.filter(page=page, status=Snapshot.Status.FETCHED).exclude(pk=snapshot_id)
                 .only("id", "normalized_hash").order_by("-fetched_at", "-id").first())
     changed = previous is not None and previous.normalized_hash != normalized_hash
-    _finish(snapshot_id, attempt, status=Snapshot.Status.FETCHED, text=text, text_hash=textdiff.digest(text),
-            normalized_hash=normalized_hash, findings=_compact(reading["findings"]),
-            strengths=_compact(reading["strengths"]), previous=previous, changed=changed, failure_code="",
-            failure_detail="", **common)
+    with transaction.atomic():
+        written = _finish(snapshot_id, attempt, status=Snapshot.Status.FETCHED, text=text,
+                          text_hash=textdiff.digest(text), normalized_hash=normalized_hash,
+                          findings=_compact(reading["findings"]), strengths=_compact(reading["strengths"]),
+                          previous=previous, changed=changed, failure_code="", failure_detail="", **common)
+        if written and changed:
+            notify.vendor_copy_changed(snapshot_id)  # the product's auditors hear, once this commits
     return "changed" if changed else "fetched"
 
 

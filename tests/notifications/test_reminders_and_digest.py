@@ -172,7 +172,8 @@ def test_the_digest_unsubscribe_link_stops_every_kind_in_the_digest(client, comm
     assert "your daily digest" in client.get(url).content.decode()
     assert client.post(url).status_code == 200
     chosen = dict(Preference.objects.filter(user=committee_member).values_list("kind", "delivery"))
-    assert chosen == {Kind.DECISIONS: Delivery.APP, Kind.COMMENTS: Delivery.APP}
+    # Decisions (chosen), comments and vendor page changes (digest by default): every kind the digest carried.
+    assert chosen == {Kind.DECISIONS: Delivery.APP, Kind.COMMENTS: Delivery.APP, Kind.VENDOR_CHANGES: Delivery.APP}
 
 
 def test_digest_notifications_of_another_district_person_stay_theirs(report, leader, leader_b, district_b,

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import trans_real
 
 from audits.models import Answer, Audit
+from notifications import services as notification_services
+from notifications.models import Notification
 from products.models import Product
 from tests.audits.helpers import all_questions, scored_audit
 from tests.conftest import make_user
@@ -213,6 +215,14 @@ def test_leaders_who_audited_see_the_change_on_their_dashboard_and_a_reaudit_sta
     someone_else = Client()
     someone_else.force_login(other)  # did not audit it: no notice
     assert "Vendor copy changed since your audit" not in someone_else.get(reverse("dashboard")).content.decode()
+    # And a notification, for the auditor only, once, linking to what changed (a daily digest by default).
+    changed = Snapshot.objects.get(page=page, changed=True)
+    [told] = Notification.objects.filter(event=Notification.Event.VENDOR_COPY_CHANGED)
+    assert (told.recipient_id, told.delivery) == (leader.pk, "digest")
+    assert told.link == reverse("vendor_page_change", args=[product.pk, page.pk, changed.pk])
+    assert notification_services.vendor_copy_changed(changed.pk) == []  # run again: nobody is told twice
+    assert "The vendor’s copy of ReadAlong changed since your audit" in leader_client.get(
+        reverse("notification_list")).content.decode().replace("&#x27;", "’").replace("'", "’")
 
     response = leader_client.post(reverse("vendor_reaudit", args=[product.pk]))
     draft = Audit.objects.exclude(pk=previous.pk).get(product=product)
