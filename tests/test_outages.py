@@ -177,8 +177,12 @@ def test_a_redis_outage_is_waited_out_and_everything_queued_before_and_during_it
         outage, own_redis, workers, tmp_path, district_a, version, leader, committee, committee_member):
     worker = workers(*with_beat(tmp_path), REDIS_URL=own_redis.url, ASSETLENS_TEST_SCORING_DELAY="1", **FAST_CLOCKS)
     worker_is_ready(worker)
-    product = Product.objects.create(district=district_a, name="ReadAlong", vendor="Open Shelf")
-    before = [answered_audit(product, version, leader) for _ in range(4)]
+    def drafted(name):
+        """An answered audit of a product of its own: one draft per person and product is the rule."""
+        return answered_audit(Product.objects.create(district=district_a, name=name, vendor="Open Shelf"), version,
+                              leader)
+
+    before = [drafted(f"ReadAlong {n}") for n in range(4)]
     answers = web(own_redis.url, [submit(a) for a in before]
                   + [compare(committee, committee_member, products_to_compare(district_a, version, leader, "Before"))])
     reports = report_ids(answers)
@@ -188,7 +192,7 @@ def test_a_redis_outage_is_waited_out_and_everything_queued_before_and_during_it
     seconds = 15 if outage.startswith("stopped") else 30
     went = time.monotonic()
     own_redis.stop() if outage.startswith("stopped") else own_redis.freeze()
-    during = [answered_audit(product, version, leader) for _ in range(3)]
+    during = [drafted(f"StoryWorks {n}") for n in range(3)]
     answers = web(own_redis.url, [submit(a) for a in during]
                   + [compare(committee, committee_member, products_to_compare(district_a, version, leader, "During"))]
                   + [["get", None, reverse("health"), {}]])
