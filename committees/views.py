@@ -21,6 +21,7 @@ from assetlens.cache import remembered
 from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits.models import Audit
+from products import selectors as product_selectors
 from products.models import Product
 
 from . import exports, report_view, reports, selectors, services
@@ -189,8 +190,12 @@ def report_detail(request, pk):
     report = _report(request, pk)
     context = {"report": report, "committee": report.committee}
     if report.status == ComparisonReport.Status.READY:
+        view = _report_view(request, report)
+        # Others' certifications and agreements beside the asset-based scores, read live (they change on their own).
+        found = product_selectors.validations_by_product(request.district, [p["id"] for p in view["products"]],
+                                                        timezone.localdate())
         context.update({
-            "view": _report_view(request, report),
+            "view": view, "validations_row": [found.get(p["id"], []) for p in view["products"]],
             "comments": report.comments.select_related("author"),
             "decisions": report.decisions.select_related("product", "decided_by"),
             "blank_forms": _blank_forms(report),

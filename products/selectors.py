@@ -168,6 +168,17 @@ def validations_of(product: Product, today: datetime.date) -> list[dict]:
             for v in Validation.objects.filter(product_id=product.pk, district_id=product.district_id)]
 
 
+def validations_by_product(district: District, product_ids: list[int], today: datetime.date) -> dict[int, list[dict]]:
+    """Several products' certifications and agreements in one query (a comparison report shows them beside the
+    scores): product id → the same plain data as validations_of."""
+    found: dict[int, list[dict]] = {pk: [] for pk in product_ids}
+    for v in Validation.objects.filter(product_id__in=product_ids, district=district):
+        found[v.product_id].append({"id": v.id, "kind": v.get_kind_display(), "detail": v.detail, "link": v.link,
+                                    "issued_on": v.issued_on, "expires_on": v.expires_on,
+                                    "state": validation_state(v.expires_on, today)})
+    return found
+
+
 def expiring_validations(district: District, today: datetime.date) -> list[dict]:
     """Validations of current products that have expired or expire within RE_REVIEW_DAYS, soonest first."""
     rows = (Validation.objects.filter(district=district, product__district=district,

@@ -777,3 +777,17 @@ def test_a_kept_pdf_whose_file_went_missing_is_made_again_not_a_500(
     for callback in asked:
         callback()
     assert member_client.get(url).content.startswith(b"%PDF")
+
+
+def test_a_report_shows_each_products_certifications_beside_its_scores(member_client, report):
+    from products.models import Product, Validation
+
+    first, second = (Product.objects.get(pk=p["id"]) for p in report.result["products"][:2])
+    Validation.objects.create(district=first.district, product=first, kind="privacy_agreement",
+                              detail="Signed with the district", issued_on="2026-01-15", expires_on="2027-12-31")
+    page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    row = page[page.index("Certifications and agreements"):]
+    row = row[:row.index("</tr>")]
+    # In the products' column order: the first has its agreement, the second none recorded yet.
+    assert row.index("Signed data privacy agreement") < row.index("None recorded yet.")
+    assert "Signed with the district" in row
