@@ -29,8 +29,9 @@ messages: install
 migrate: install messages
 	$(PY) manage.py migrate --no-input -v0
 
+# Links printed (and in the demo emails) point at the port `make run` serves on.
 demo: migrate
-	$(PY) manage.py seed_demo
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(or $(PORT),8000)} $(PY) manage.py seed_demo
 
 # PORT=8010 make run (or make run PORT=8010) for another port; DEBUG=true for Django's debug pages.
 run: demo

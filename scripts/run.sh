@@ -4,6 +4,7 @@
 set -euo pipefail
 port="${PORT:-8000}"
 python="${PY:-.venv/bin/python}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${port}}"  # links in the emails printed to the console
 "$python" manage.py runserver "127.0.0.1:${port}" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' INT TERM EXIT

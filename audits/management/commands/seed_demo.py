@@ -105,7 +105,7 @@ class Command(BaseCommand):
             invitations.append(self._pending_invitation(district, people["admin"]))
             self._families_page(district, people)
 
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready. Sign in at {settings.SITE_URL}/ with:"))
         for username, title, district_name in logins:
             self.stdout.write(f"  {username:<22} {PASSWORD:<16} {title} · {district_name}")
         self.stdout.write("Pending invitations (shown on each district's People page):")
