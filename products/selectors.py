@@ -163,9 +163,13 @@ def validation_state(expires_on: datetime.date | None, today: datetime.date) -> 
 
 def validations_of(product: Product, today: datetime.date) -> list[dict]:
     """The product's certifications and agreements as plain data, each with its state, in one query."""
-    return [{"id": v.id, "kind": v.get_kind_display(), "detail": v.detail, "link": v.link, "issued_on": v.issued_on,
-             "expires_on": v.expires_on, "state": validation_state(v.expires_on, today)}
+    return [_validation_row(v, today)
             for v in Validation.objects.filter(product_id=product.pk, district_id=product.district_id)]
+
+
+def _validation_row(v: Validation, today: datetime.date) -> dict:
+    return {"id": v.id, "kind": v.get_kind_display(), "detail": v.detail, "link": v.link, "issued_on": v.issued_on,
+            "expires_on": v.expires_on, "state": validation_state(v.expires_on, today)}
 
 
 def validations_by_product(district: District, product_ids: list[int], today: datetime.date) -> dict[int, list[dict]]:
@@ -173,9 +177,7 @@ def validations_by_product(district: District, product_ids: list[int], today: da
     scores): product id → the same plain data as validations_of."""
     found: dict[int, list[dict]] = {pk: [] for pk in product_ids}
     for v in Validation.objects.filter(product_id__in=product_ids, district=district):
-        found[v.product_id].append({"id": v.id, "kind": v.get_kind_display(), "detail": v.detail, "link": v.link,
-                                    "issued_on": v.issued_on, "expires_on": v.expires_on,
-                                    "state": validation_state(v.expires_on, today)})
+        found[v.product_id].append(_validation_row(v, today))
     return found
 
 
