@@ -7,12 +7,10 @@ PostgreSQL cut uses a TCP proxy process between the worker and the shared server
 touched. The workers run beat inside them (`-B`) with short clocks, so the sweeps are the ones a deployment runs.
 """
 
-import contextlib
 import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,7 +25,8 @@ from committees.models import ComparisonReport
 from products.models import Product
 
 from .audits.helpers import answered_audit, scored_audit
-from .realstack import BASE_DIR, status_of, wait_until, worker_env
+from .mailserver import free_port
+from .realstack import BASE_DIR, PgProxy, status_of, wait_until, worker_env
 
 # Short clocks for the workers under test: a lease of 5 s, work queued 6 s is handed over again, beat sweeps every
 # 2 s. (Deployed: 60 s, 120 s, 60 s.)
@@ -39,12 +38,6 @@ HELD_AT_MOST = 2.5
 SCORED = re.compile(r"score_audit\[[^\]]+\] succeeded in [\d.]+s: 'scored'")
 BUILT = re.compile(r"build_comparison_report\[[^\]]+\] succeeded in [\d.]+s: 'built'")
 HOLDING_REPORT = re.compile(r"Holding report (\d+) mid-build for [\d.]+s in process (\d+)")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class OwnRedis:
@@ -250,20 +243,6 @@ def test_a_report_whose_pool_process_is_killed_mid_build_is_built_once_by_the_sw
     assert "WorkerLostError" in worker.output()
 
 
-@contextlib.contextmanager
-def proxy_to_postgres(settings_dict):
-    port = free_port()
-    process = subprocess.Popen([sys.executable, str(BASE_DIR / "tests" / "tcp_proxy.py"), str(port),
-                                settings_dict["HOST"] or "127.0.0.1", str(settings_dict["PORT"] or 5432)],
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "listening"
-    try:
-        yield port, process
-    finally:
-        process.kill()
-        process.wait()
-
-
 @pytest.mark.realstack
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_cut_away_mid_build_the_report_is_built_once_afterwards(
@@ -271,8 +250,9 @@ def test_postgresql_cut_away_mid_build_the_report_is_built_once_afterwards(
     from django.db import connection
 
     db = connection.settings_dict
-    with proxy_to_postgres(db) as (port, proxy):
-        url = f"postgres://{db['USER']}@127.0.0.1:{port}/{db['NAME']}"
+    proxy = PgProxy()
+    try:
+        url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
         worker = workers(*with_beat(tmp_path), DATABASE_URL=url, ASSETLENS_TEST_BUILD_DELAY="3", **FAST_CLOCKS)
         products = products_to_compare(district_a, version, leader, "Cut")
         client.force_login(committee_member)
@@ -280,11 +260,11 @@ def test_postgresql_cut_away_mid_build_the_report_is_built_once_afterwards(
         report_id = report_ids([{"location": response["Location"]}])[0]
 
         wait_until(lambda: HOLDING_REPORT.search(worker.output()), 60, "the worker to start building", worker)
-        proxy.send_signal(signal.SIGUSR1)  # PostgreSQL is gone: open connections reset, new ones refused
+        proxy.cut()  # PostgreSQL is gone: open connections reset, new ones refused
         wait_until(lambda: "OperationalError" in worker.output(), 30, "the build to lose its database", worker)
         time.sleep(8)
         assert ComparisonReport.objects.get(pk=report_id).status == "running"  # left as it was, not lost
-        proxy.send_signal(signal.SIGUSR2)  # back
+        proxy.restore()  # back
 
         wait_until(lambda: ComparisonReport.objects.get(pk=report_id).status == "ready", 120,
                    "the report to be built", worker)
@@ -292,3 +272,5 @@ def test_postgresql_cut_away_mid_build_the_report_is_built_once_afterwards(
         assert worker.process.poll() is None
         print(*(line for line in worker.output().splitlines()
                 if re.search(r"build_comparison_report.*(succeeded|retry)|Report sweep", line)), sep="\n")
+    finally:
+        proxy.stop()

@@ -3,7 +3,6 @@
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from django.urls import reverse
 
 from assetlens.models import Membership
 from tests.conftest import make_user
+from tests.mailserver import free_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = {
@@ -203,12 +203,6 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_deploy_check_says_when_static_files_were_not_collected(tmp_path):
     result = run_with_production_env("manage.py", "check", "--deploy", STATIC_ROOT=str(tmp_path))
     assert result.returncode != 0 and "Static files are not collected" in result.stderr + result.stdout
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_gunicorn(static_root, port):
