@@ -25,6 +25,12 @@ RULES_PATH = Path(__file__).with_name("data") / "tone_rules.toml"
 
 CATEGORIES = ("urgency", "deficit-label", "family-shame", "scarcity", "student-lack", "strength")
 DEFICIT_CATEGORIES = CATEGORIES[:-1]
+# What a finding is, for a reader: deficit framing of learners or families, or pressure on the reader (urgency,
+# scarcity, confirmshaming). A rule may say its kind; otherwise its category decides.
+KINDS = ("deficit", "pressure", "strength")
+CATEGORY_KINDS = {"urgency": "pressure", "scarcity": "pressure", "deficit-label": "deficit",
+                  "family-shame": "deficit", "student-lack": "deficit", "strength": "strength"}
+TEXT_LANGUAGES = ("en", "es")  # languages a rule's message, explanation and suggestions are written in
 SEVERITIES = ("high", "medium", "low")
 
 # Between two words of a phrase: spaces, one line break (not a blank line, which ends a paragraph), and the
@@ -42,6 +48,7 @@ NUMBER = (r"(?:\d+(?:st|nd|rd|th)?|one|two|three|four|five|six|seven|eight|nine|
 NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten few un una dos tres cuatro cinco pocos "
                          "pocas".split())
 SENTENCE_ENDS = ".!?\n¡¿"
+CLAUSE_ENDS = SENTENCE_ENDS + ";"
 QUOTES = "\"'‘’“”«»"
 PRECEDING = 60  # how far back a rejection cue or an unless_preceded_by phrase may sit
 WINDOW = 200  # how far a sentence or rejection window reaches, so every check stays bounded
@@ -62,6 +69,11 @@ class Rule:
     explanation: str
     suggestions: tuple[str, ...]
     conditions: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    kind: str = "deficit"
+    # language → {"message", "explanation", "suggestions"}: the same advice in each interface language
+    texts: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False, compare=False)
+    # (pattern, {language: replacement}): a replacement that fits the matched phrase, tried in order
+    rewrites: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = field(default=(), hash=False, compare=False)
 
     @property
     def is_strength(self) -> bool:
@@ -79,7 +91,10 @@ class Finding:
     matched: str
     message: str
     explanation: str
-    suggestions: tuple[str, ...]
+    suggestions: tuple[str, ...]  # the phrase's own rewrite first when there is one, then the rule's advice
+    kind: str = "deficit"  # deficit / pressure / strength
+    rewrite: str = ""  # a replacement for the matched phrase, in the copy's language ("" when none fits)
+    texts: dict[str, dict[str, Any]] = field(default_factory=dict)  # interface language → message/explanation/…
 
     @property
     def is_strength(self) -> bool:
@@ -215,6 +230,7 @@ class Conditions(TypedDict):
     only_if: re.Pattern[str] | None
     rejected: bool
     quoted: bool
+    max_words: int  # 0: any length
 
 
 @dataclass
@@ -226,10 +242,15 @@ class CompiledRules:
     group_rule: dict[str, Rule]  # group name → Rule
     conditions: dict[str, Conditions]  # rule id → compiled condition checks
     rejection: re.Pattern[str] | None
+    # A sentence that discusses deficit language ("some educators may feel…") or reassures ("don't worry…
+    # there is no deadline") is not itself deficit framing or pressure.
+    discussion: re.Pattern[str] | None = None
+    reassurance: re.Pattern[str] | None = None
+    subjects: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = ()
 
 
 CONDITION_KEYS = {"unless_followed_by", "unless_preceded_by", "unless_sentence_has", "unless_rejected",
-                  "unless_quoted_rejection", "only_if_sentence_has"}
+                  "unless_quoted_rejection", "only_if_sentence_has", "only_if_sentence_words_at_most"}
 
 
 def _validate(raw: Mapping[str, Any], index: int) -> None:
@@ -246,6 +267,32 @@ def _validate(raw: Mapping[str, Any], index: int) -> None:
     unknown = set(raw.get("conditions", {})) - CONDITION_KEYS
     if unknown:
         raise RuleError(f"{rid}: unknown condition(s) {', '.join(sorted(unknown))}")
+    if raw.get("kind", CATEGORY_KINDS[raw["category"]]) not in KINDS:
+        raise RuleError(f"{rid}: kind must be one of {', '.join(KINDS)}")
+    for rewrite in raw.get("rewrite", []):
+        if not rewrite.get("match") or not any(rewrite.get(lang) for lang in TEXT_LANGUAGES):
+            raise RuleError(f"{rid}: a rewrite needs 'match' and a replacement in {' or '.join(TEXT_LANGUAGES)}")
+
+
+def _texts(raw: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The rule's advice in each language it is written in: its own language, plus [rule.<language>] tables."""
+    own = {"message": raw.get("message", "") or raw["explanation"].strip().split(".")[0],
+           "explanation": raw["explanation"].strip(), "suggestions": list(raw.get("suggestions", ()))}
+    texts = {raw["language"]: own}
+    for lang in TEXT_LANGUAGES:
+        if lang != raw["language"] and isinstance(raw.get(lang), Mapping):
+            other = raw[lang]
+            texts[lang] = {"message": other.get("message", own["message"]),
+                           "explanation": other.get("explanation", own["explanation"]).strip(),
+                           "suggestions": list(other.get("suggestions", own["suggestions"]))}
+    return texts
+
+
+def _rewrites(raw: Mapping[str, Any]) -> tuple[tuple[re.Pattern[str], dict[str, str]], ...]:
+    return tuple(
+        (re.compile(compile_phrase(r["match"]), re.IGNORECASE), {lang: r[lang] for lang in TEXT_LANGUAGES if r.get(lang)})
+        for r in raw.get("rewrite", [])
+    )
 
 
 # One first word's regexes: its patterns combined (one named group each), and each pattern on its own.
@@ -288,6 +335,7 @@ def compile_rules(data: Mapping[str, Any]) -> CompiledRules:
             id=raw["id"], language=raw["language"], category=raw["category"], severity=raw["severity"],
             patterns=tuple(raw["patterns"]), message=raw.get("message", ""), explanation=raw["explanation"].strip(),
             suggestions=tuple(raw.get("suggestions", ())), conditions=dict(raw.get("conditions", {})),
+            kind=raw.get("kind", CATEGORY_KINDS[raw["category"]]), texts=_texts(raw), rewrites=_rewrites(raw),
         ))
 
     # Longer patterns first, so "struggling readers" wins over "struggling" at the same word.
@@ -322,12 +370,20 @@ def compile_rules(data: Mapping[str, Any]) -> CompiledRules:
             "only_if": _phrases_regex(c.get("only_if_sentence_has", []), prefix=r"(?<!\w)"),
             "rejected": bool(c.get("unless_rejected")),
             "quoted": bool(c.get("unless_quoted_rejection")),
+            "max_words": int(c.get("only_if_sentence_words_at_most", 0)),
         }
     return CompiledRules(
         rules=rules, by_word=combine(word_groups), by_stem=combine(stem_groups),
         stem_lengths=tuple(sorted({len(k) for k in stem_groups}, reverse=True)), group_rule=group_rule,
         conditions=conditions,
         rejection=_phrases_regex(settings.get("rejection_cues", []), prefix=r"(?<!\w)", suffix=r"(?!\w)"),
+        discussion=_phrases_regex(settings.get("discussion_cues", []), prefix=r"(?<!\w)", suffix=r"(?!\w)"),
+        reassurance=_phrases_regex(settings.get("reassurance_cues", []), prefix=r"(?<!\w)", suffix=r"(?!\w)"),
+        subjects=tuple(
+            (re.compile(r"(?<!\w)(?:" + "|".join(_alt_regex(w) for w in sub["words"]) + r")\W*\Z", re.IGNORECASE),
+             {lang: sub[lang] for lang in TEXT_LANGUAGES if sub.get(lang)})
+            for sub in data.get("subject", [])
+        ),
     )
 
 
@@ -475,15 +531,15 @@ def strip_markup(text: str) -> tuple[str, OffsetMap]:
 
 # --- Matching ----------------------------------------------------------------------------------------------
 
-def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def _sentence_bounds(text: str, start: int, end: int, stops: str = SENTENCE_ENDS) -> tuple[int, int]:
     """The sentence around a match, bounded. A run-on text with no sentence end is cut into fixed blocks, so
     matches in the same sentence or block share one window (and one cached condition check)."""
     lo = max(0, start - WINDOW)
-    s = max(text.rfind(ch, lo, start) for ch in SENTENCE_ENDS) + 1
+    s = max(text.rfind(ch, lo, start) for ch in stops) + 1
     if s == 0 and lo > 0:
         s = start - start % WINDOW
     hi = min(len(text), end + WINDOW)
-    ends = [i for i in (text.find(ch, end, hi) for ch in SENTENCE_ENDS) if i >= 0]
+    ends = [i for i in (text.find(ch, end, hi) for ch in stops) if i >= 0]
     e = min(ends) if ends else min(len(text), end - end % WINDOW + 2 * WINDOW)
     return s, e
 
@@ -500,9 +556,12 @@ def _suppressed(compiled: CompiledRules, rule: Rule, text: str, start: int, end:
         return True
     if cond["preceded"] is not None and cond["preceded"].search(text[max(0, start - PRECEDING):start]):
         return True
-    if cond["sentence"] is None and cond["only_if"] is None and not (cond["rejected"] or cond["quoted"]):
+    if (cond["sentence"] is None and cond["only_if"] is None and not (cond["rejected"] or cond["quoted"])
+            and not cond["max_words"]):
         return False
     s, e = _sentence_bounds(text, start, end)
+    if cond["max_words"] and len(WORD.findall(text, s, e)) > cond["max_words"]:
+        return True  # e.g. confirmshaming lives on short buttons and links, not in long sentences
 
     def in_sentence(kind: str, rx: re.Pattern[str]) -> bool:
         key = (rule.id, kind, s, e)
@@ -614,16 +673,82 @@ def analyse(text: str | None, *, markup: str = "auto", rules: CompiledRules | No
         clean, omap = text, None
     findings: list[Finding] = []
     strengths: list[Finding] = []
-    for rule, start, end in scan(clean, compiled, languages):
+    for rule, start, end in judge_sentences(clean, scan(clean, compiled, languages), compiled):
+        texts = {lang: dict(t) for lang, t in rule.texts.items()}
+        rewrites = rewrites_for(rule, clean[start:end], compiled)
+        for lang, t in texts.items():
+            own = rewrites.get(lang)
+            if own:  # the phrase's own rewrite first, then the rule's general advice
+                t["suggestions"] = [own] + [x for x in t["suggestions"] if x != own][:1]
         if omap is not None:
             start, end = omap.to_original(start, end)
+        own_texts = texts[rule.language]
         finding = Finding(
             rule_id=rule.id, category=rule.category, severity=rule.severity, language=rule.language,
-            start=start, end=end, matched=text[start:end], message=rule.message or rule.explanation.split(".")[0],
-            explanation=rule.explanation, suggestions=rule.suggestions,
+            start=start, end=end, matched=text[start:end], message=own_texts["message"],
+            explanation=own_texts["explanation"], suggestions=tuple(own_texts["suggestions"]), kind=rule.kind,
+            rewrite=rewrites.get(rule.language, ""), texts=texts,
         )
         (strengths if rule.is_strength else findings).append(finding)
     return ToneResult(findings=findings, strengths=strengths, length=len(text))
+
+
+def judge_sentences(text: str, hits: list[tuple[Rule, int, int]],
+                    compiled: CompiledRules) -> list[tuple[Rule, int, int]]:
+    """Judge each sentence as a whole, not word by word.
+
+    - A sentence that discusses deficit language or reassures the reader ("some educators may feel the home
+      language is a deficit", "don't worry if your child falls behind: there is no deadline") yields no finding.
+    - A sentence framed by deficit or pressure yields no strength: "the achievement gap is growing every year"
+      does not make "growing" an asset.
+    """
+    if not hits:
+        return hits
+    sentences: dict[tuple[int, int], list[tuple[Rule, int, int]]] = {}
+    for hit in hits:
+        # A semicolon joins two statements: "Don't let your child fall behind; we celebrate progress" keeps
+        # its strength, so clauses are judged apart.
+        sentences.setdefault(_sentence_bounds(text, hit[1], hit[2], CLAUSE_ENDS), []).append(hit)
+    kept: list[tuple[Rule, int, int]] = []
+    for (s, e), group in sentences.items():
+        flagged = [h for h in group if not h[0].is_strength]
+        if flagged and any(rx is not None and rx.search(text, s, e)
+                           for rx in (compiled.discussion, compiled.reassurance)):
+            flagged = []
+        kept.extend(flagged or [h for h in group if h[0].is_strength])
+    return sorted(kept, key=lambda h: h[1])
+
+
+def rewrites_for(rule: Rule, phrase: str, compiled: CompiledRules) -> dict[str, str]:
+    """A replacement that fits this phrase: the rule's own rewrite for it, else one for the phrase's subject
+    ("disadvantaged homes" → families, "limited English speakers" → multilingual learners). {} when none fits,
+    so a card never repeats a replacement written for another phrase."""
+    phrase = phrase.strip()
+    for pattern, texts in rule.rewrites:
+        if pattern.fullmatch(phrase) or pattern.search(phrase):
+            return dict(texts)
+    if rule.kind == "deficit":
+        for pattern, texts in compiled.subjects:
+            if pattern.search(phrase):
+                return dict(texts)
+    return {}
+
+
+def localized(finding: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """A finding (as a dict) with its message, explanation and suggestions in the interface language when the rule
+    is written in it; the rule's own language otherwise. Never mixes two languages in one finding."""
+    lang = (language or "en").split("-")[0]
+    texts = finding.get("texts") or {}
+    chosen = texts.get(lang)
+    if not chosen:
+        return dict(finding)
+    return {**finding, "message": chosen["message"], "explanation": chosen["explanation"],
+            "suggestions": list(chosen["suggestions"])}
+
+
+def flags(result: ToneResult) -> set[str]:
+    """Which kinds of problem a reading found: a subset of {"deficit", "pressure"}."""
+    return {f.kind for f in result.findings}
 
 
 def paragraph_chunks(text: str, size: int = 64_000) -> list[tuple[int, str]]:
