@@ -31,8 +31,10 @@ def review_context(text, reading):
     """What the _tone_findings partial needs: the highlighted copy, numbered findings and strengths.
 
     Works on copies of the kept reading's findings, so nothing shown is written back into it."""
-    findings = [dict(f) for f in reading["findings"]]
-    strengths = [dict(f) for f in reading["strengths"]]
+    # Each finding's advice in the interface language (a reading holds it in every language it was written in).
+    language = get_language() or "en"
+    findings = [tone.localized(f, language) for f in reading["findings"]]
+    strengths = [tone.localized(f, language) for f in reading["strengths"]]
     for f in findings + strengths:
         f["label"] = CATEGORY_LABELS.get(f["category"], f["category"])
         f["short_label"] = SHORT_LABELS.get(f["category"], f["category"])

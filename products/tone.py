@@ -290,7 +290,8 @@ def _texts(raw: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _rewrites(raw: Mapping[str, Any]) -> tuple[tuple[re.Pattern[str], dict[str, str]], ...]:
     return tuple(
-        (re.compile(compile_phrase(r["match"]), re.IGNORECASE), {lang: r[lang] for lang in TEXT_LANGUAGES if r.get(lang)})
+        (re.compile(compile_phrase(r["match"]), re.IGNORECASE),
+         {lang: r[lang] for lang in TEXT_LANGUAGES if r.get(lang)})
         for r in raw.get("rewrite", [])
     )
 
@@ -387,11 +388,17 @@ def compile_rules(data: Mapping[str, Any]) -> CompiledRules:
     )
 
 
+# Raised when the reader's own judgement changes (not only its rules), so readings kept under the old one recompute.
+# 2: whole-sentence judgement, rewrites per phrase, advice in each interface language.
+READER_VERSION = b"2"
+
+
 @lru_cache(maxsize=4)
 def rules_version(path: str | Path | None = None) -> str:
-    """A short name for the rules in force: a reading kept under it is never served after the rules change."""
+    """A short name for the rules and reader in force: a reading kept under it is never served after either
+    changes."""
     path = Path(path) if path else RULES_PATH
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return hashlib.sha256(READER_VERSION + b"\0" + path.read_bytes()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=4)

@@ -1,5 +1,7 @@
 """The tone matcher: what a leader relies on when AssetLens points at a phrase in a vendor's copy."""
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -261,3 +263,136 @@ def test_fuzz_the_matcher_never_raises_and_offsets_slice_to_the_matched_text(pie
         assert text[finding.start:finding.end] == finding.matched
         assert finding.start >= previous_end  # findings never overlap
         previous_end = finding.end
+
+
+# --- Whole sentences are judged, not single words ----------------------------------------------------------
+
+def test_a_sentence_framed_by_deficit_yields_no_strength_from_a_word_inside_it():
+    result = tone.analyse("The achievement gap is growing every year.")
+    assert [f.matched for f in result.findings] == ["achievement gap"]
+    assert result.strengths == []
+    # …so the advisory signal counts no strength either: 1 deficit, 0 strengths → 0.0.
+    assert result.tone_index() == 0.0
+
+
+def test_a_strength_in_its_own_sentence_still_counts_beside_a_deficit_sentence():
+    result = tone.analyse("The achievement gap is growing every year. We celebrate every student's growth.")
+    assert [f.matched for f in result.findings] == ["achievement gap"]
+    assert result.strengths  # the second sentence's own strength is kept
+
+
+@pytest.mark.parametrize("text", [
+    "Some educators may feel the home language is a deficit.",
+    "Labels like “struggling readers” follow children for years.",
+    "Deficit thinking treats students from low-income families as problems to be fixed.",
+    "Fake scarcity such as “only 3 left” is a deceptive dark pattern.",
+    "Algunos docentes pueden pensar que la lengua materna es un déficit.",
+])
+def test_quoted_or_criticised_deficit_language_is_not_a_finding(text):
+    assert deficits(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "Don't worry if your child falls behind on a lesson: there is no deadline.",
+    "Students who were once labeled at-risk now mentor younger readers.",
+    "It's okay to struggle: that is how brains grow.",
+    "Mistakes are part of learning, and productive struggle builds confidence.",
+    "No se preocupe si su hijo se queda atrás en una lección: no hay fecha límite.",
+])
+def test_productive_struggle_and_growth_mindset_language_is_not_a_deficit(text):
+    assert deficits(text) == []
+
+
+def test_learners_described_as_behind_are_framed_as_lack_and_a_warning_to_the_family_is_urgency():
+    assert deficits("Many students who fell behind last year are in our program.") == [
+        ("student-lack", "fell behind")]
+    assert [c for c, _ in deficits("Is your child falling behind in math?")] == ["urgency"]
+
+
+@pytest.mark.parametrize("text", [
+    "No thanks, I'd rather pay full price.",
+    "No thanks, I don't care about my child's education.",
+    "No, I'm OK with missing out on awesome deals.",
+    "No, gracias, prefiero pagar el precio completo.",
+])
+def test_confirmshaming_is_pressure(text):
+    result = tone.analyse(text)
+    assert {f.kind for f in result.findings} == {"pressure"}
+    assert result.findings[0].rule_id in ("confirmshaming", "es-confirmshaming")
+    assert result.findings[0].rewrite in ("No thanks", "No, gracias")
+
+
+def test_a_long_first_person_sentence_is_not_confirmshaming():
+    text = ("No matter what, I prefer to start each morning with a story my daughter picks, and we read it "
+            "together at the kitchen table before school.")
+    assert tone.flags(tone.analyse(text)) == set()
+
+
+# --- Rewrites fit the phrase and its subject ---------------------------------------------------------------
+
+@pytest.mark.parametrize("text, phrase, rewrite", [
+    ("Built for limited English speakers.", "limited English speakers", "multilingual learners"),
+    ("Built for LEP students.", "LEP students", "multilingual learners"),
+    ("A math product for disadvantaged homes.", "disadvantaged homes", "families our schools can partner with"),
+    ("Reading practice for struggling readers.", "struggling readers", "readers who are building fluency"),
+    ("Designed for at-risk students.", "at-risk students",
+     "students with great potential to grow with the right support"),
+    ("No thanks, I'd rather pay full price.", "No thanks, I'd rather", "No thanks"),
+])
+def test_each_finding_gets_a_rewrite_that_fits_its_phrase_and_subject(text, phrase, rewrite):
+    finding = tone.analyse(text).findings[0]
+    assert (finding.matched, finding.rewrite) == (phrase, rewrite)
+    assert finding.suggestions[0] == rewrite  # shown first under "Try instead"
+
+
+def test_different_phrases_of_one_rule_do_not_get_one_canned_rewrite():
+    text = ("Built for limited English speakers. Made for disadvantaged homes. Help for struggling readers. "
+            "For low-performing students.")
+    found = tone.analyse(text).findings
+    assert {f.rule_id for f in found} == {"struggling-label"}
+    rewrites = [f.rewrite for f in found]
+    assert len(set(rewrites)) == len(rewrites) == 4
+    assert "readers who are building fluency" not in rewrites[:2]  # not about readers, so not a reader rewrite
+
+
+def test_a_rule_with_a_rewrite_pattern_that_never_fits_gives_no_rewrite_rather_than_a_wrong_one():
+    rules = tone.compile_rules({"rule": [{
+        "id": "gap", "language": "en", "category": "student-lack", "severity": "low", "patterns": ["gap|gaps"],
+        "explanation": "Gaps.", "suggestions": ["Say what they know."],
+        "rewrite": [{"match": "opportunity", "en": "chance"}],
+    }]})
+    finding = tone.analyse("Mind the gap.", rules=rules).findings[0]
+    assert finding.rewrite == "" and finding.suggestions == ("Say what they know.",)
+
+
+# --- Spanish all the way ------------------------------------------------------------------------------------
+
+ENGLISH_WORDS = {"the", "and", "learners", "families", "pressure", "instead", "shame", "the learner's"}
+
+
+def english_words_in(text):
+    return {w for w in re.findall(r"[a-z’']+", text.lower())} & ENGLISH_WORDS
+
+
+def test_every_rule_speaks_both_interface_languages_with_no_english_tail_in_spanish():
+    for rule in tone.load_rules().rules:
+        assert set(rule.texts) == {"en", "es"}, rule.id
+        es = rule.texts["es"]
+        for text in [es["message"], es["explanation"], *es["suggestions"]]:
+            assert not english_words_in(text), (rule.id, text)
+
+
+def test_spanish_copy_gets_spanish_rules_and_spanish_rewrites():
+    result = tone.analyse("No deje que su hijo se quede atrás. Solo quedan 3 plazas.")
+    assert result.findings and {f.language for f in result.findings} == {"es"}
+    for f in result.findings:
+        assert not english_words_in(f.explanation + " " + " ".join(f.suggestions)), f.rule_id
+
+
+def test_english_copy_read_in_a_spanish_interface_gets_spanish_advice():
+    finding = tone.analyse("Built for limited English speakers.").as_dict()["findings"][0]
+    shown = tone.localized(finding, "es")
+    assert shown["suggestions"][0] == "estudiantes multilingües"
+    assert shown["explanation"].startswith("Etiquetas como")
+    assert tone.localized(finding, "en")["suggestions"][0] == "multilingual learners"
+    assert tone.localized(finding, "fr")["explanation"] == finding["explanation"]  # no text in French: as written

@@ -321,3 +321,18 @@ def test_real_worker_reads_long_copy_while_the_page_polls(request, client, produ
     assert status.get("state") == "ready", worker.output()
     assert 'class="tone-deficit"' in page(client, product).content.decode()
 
+
+
+def test_in_spanish_the_advice_and_rewrites_are_spanish_with_no_english_tail(leader_client, settings):
+    leader_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    html = leader_client.post(reverse("tone_preview"), {
+        "text": "Built for limited English speakers. No deje que su hijo se quede atrás."}).content.decode()
+    assert "estudiantes multilingües" in html and "Etiquetas como" in html  # English copy, Spanish advice
+    assert "multilingual learners" not in html and "Labels like" not in html
+    assert "Shame pushes families away" not in html and "Fear of falling behind" not in html
+
+
+def test_a_deficit_sentence_shows_no_strength_from_a_word_inside_it(leader_client):
+    html = leader_client.post(reverse("tone_preview"),
+                              {"text": "The achievement gap is growing every year."}).content.decode()
+    assert 'class="tone-deficit"' in html and 'class="tone-asset"' not in html and "What the copy does well" not in html
