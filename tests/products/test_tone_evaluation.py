@@ -2,7 +2,8 @@
 
 import pytest
 
-from products import tone, tone_evaluation as te
+from products import tone
+from products import tone_evaluation as te
 
 
 def row(source, label, sentence="x", kind="-", language="en"):
