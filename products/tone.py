@@ -49,6 +49,7 @@ NUMBER_WORDS = frozenset("one two three four five six seven eight nine ten few u
                          "pocas".split())
 SENTENCE_ENDS = ".!?\n¡¿"
 CLAUSE_ENDS = SENTENCE_ENDS + ";"
+_CLAUSE_STOP = re.compile("[" + re.escape(CLAUSE_ENDS) + "]")
 QUOTES = "\"'‘’“”«»"
 PRECEDING = 60  # how far back a rejection cue or an unless_preceded_by phrase may sit
 WINDOW = 200  # how far a sentence or rejection window reaches, so every check stays bounded
@@ -538,15 +539,15 @@ def strip_markup(text: str) -> tuple[str, OffsetMap]:
 
 # --- Matching ----------------------------------------------------------------------------------------------
 
-def _sentence_bounds(text: str, start: int, end: int, stops: str = SENTENCE_ENDS) -> tuple[int, int]:
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around a match, bounded. A run-on text with no sentence end is cut into fixed blocks, so
     matches in the same sentence or block share one window (and one cached condition check)."""
     lo = max(0, start - WINDOW)
-    s = max(text.rfind(ch, lo, start) for ch in stops) + 1
+    s = max(text.rfind(ch, lo, start) for ch in SENTENCE_ENDS) + 1
     if s == 0 and lo > 0:
         s = start - start % WINDOW
     hi = min(len(text), end + WINDOW)
-    ends = [i for i in (text.find(ch, end, hi) for ch in stops) if i >= 0]
+    ends = [i for i in (text.find(ch, end, hi) for ch in SENTENCE_ENDS) if i >= 0]
     e = min(ends) if ends else min(len(text), end - end % WINDOW + 2 * WINDOW)
     return s, e
 
@@ -711,11 +712,15 @@ def judge_sentences(text: str, hits: list[tuple[Rule, int, int]],
     """
     if not hits:
         return hits
+    # A semicolon joins two statements: "Don't let your child fall behind; we celebrate progress" keeps its
+    # strength, so clauses are judged apart. One pass finds every clause end; each hit then costs a bisect.
+    stops = [m.start() for m in _CLAUSE_STOP.finditer(text)]
     sentences: dict[tuple[int, int], list[tuple[Rule, int, int]]] = {}
     for hit in hits:
-        # A semicolon joins two statements: "Don't let your child fall behind; we celebrate progress" keeps
-        # its strength, so clauses are judged apart.
-        sentences.setdefault(_sentence_bounds(text, hit[1], hit[2], CLAUSE_ENDS), []).append(hit)
+        i = bisect.bisect_left(stops, hit[1])
+        j = bisect.bisect_left(stops, hit[2], i)
+        bounds = (stops[i - 1] + 1 if i else 0, stops[j] if j < len(stops) else len(text))
+        sentences.setdefault(bounds, []).append(hit)
     kept: list[tuple[Rule, int, int]] = []
     for (s, e), group in sentences.items():
         flagged = [h for h in group if not h[0].is_strength]
