@@ -737,7 +737,7 @@ def rewrites_for(rule: Rule, phrase: str, compiled: CompiledRules) -> dict[str, 
     so a card never repeats a replacement written for another phrase."""
     phrase = phrase.strip()
     for pattern, texts in rule.rewrites:
-        if pattern.fullmatch(phrase) or pattern.search(phrase):
+        if pattern.search(phrase):  # rewrites are listed most specific first
             return dict(texts)
     if rule.kind == "deficit":
         for pattern, texts in compiled.subjects:
