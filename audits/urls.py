@@ -10,6 +10,7 @@ urlpatterns = [
     path("audits/<int:pk>/section/<int:number>/", views.audit_section, name="audit_section"),
     path("audits/<int:pk>/review/", views.audit_review, name="audit_review"),
     path("audits/<int:pk>/result/", views.audit_result, name="audit_result"),
+    path("audits/<int:pk>/result.pdf", views.audit_result_pdf, name="audit_result_pdf"),
     path("audits/<int:pk>/status/", views.audit_status, name="audit_status"),
     path("audits/<int:pk>/retry/", views.audit_retry, name="audit_retry"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="audit_delete"),
