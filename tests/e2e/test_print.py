@@ -23,3 +23,33 @@ def test_a_result_prints_its_scores_and_answers_without_menu_forms_or_buttons(pa
     assert not page.get_by_role("button", name="Sign out").is_visible()
     assert not page.locator("#language-select").is_visible()
     assert page.locator("#overall-score").is_visible() and page.locator("#strengths-heading").is_visible()
+
+
+def test_a_result_with_its_chart_lists_and_vendor_questions_is_accessible_on_screen_and_on_paper(
+        page, axe_source, spanish_messages, browser_leader):
+    from audits.models import Answer
+
+    from .conftest import check_accessibility
+
+    district = browser_leader.membership.district
+    product = Product.objects.create(district=district, name="ReadAlong", created_by=browser_leader)
+    audit = scored_audit(product, current_version_for(district), browser_leader, level=lambda i: 4 if i < 3 else 1)
+    Answer.objects.filter(audit=audit, level=1).exclude(question__order=0).update(notes="")  # some bare answers
+    sign_in(page, browser_leader.username)
+    page.goto(f"/audits/{audit.pk}/result/")
+    assert page.locator("#overall-level").is_visible() and page.locator("svg.score-chart").is_visible()
+    assert page.locator("#vendor-questions li").count() == 17
+    assert page.get_by_role("link", name="Download a one-page PDF").is_visible()
+    check_accessibility(page, axe_source, "result page")
+    page.screenshot(path="/tmp/result-screen.png", full_page=True)
+
+    page.emulate_media(media="print")
+    assert page.locator("svg.score-chart").is_visible() and page.locator("#vendor-questions").is_visible()
+    assert not page.get_by_role("link", name="Download a one-page PDF").is_visible()
+    page.emulate_media(media="screen")
+
+    page.context.add_cookies([{"name": "django_language", "value": "es", "url": page.url}])
+    page.goto(f"/audits/{audit.pk}/result/")
+    assert page.get_by_role("heading", name="Preguntas para el proveedor").is_visible()
+    check_accessibility(page, axe_source, "result page in Spanish")
+    assert page.console_problems == []
