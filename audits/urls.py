@@ -11,6 +11,7 @@ urlpatterns = [
     path("audits/<int:pk>/review/", views.audit_review, name="audit_review"),
     path("audits/<int:pk>/result/", views.audit_result, name="audit_result"),
     path("audits/<int:pk>/result.pdf", views.audit_result_pdf, name="audit_result_pdf"),
+    path("audits/<int:pk>/evidence/<int:question_pk>/", views.audit_evidence, name="audit_evidence"),
     path("audits/<int:pk>/status/", views.audit_status, name="audit_status"),
     path("audits/<int:pk>/retry/", views.audit_retry, name="audit_retry"),
     path("audits/<int:pk>/delete/", views.audit_delete, name="audit_delete"),

@@ -24,7 +24,7 @@ from rubrics.selectors import current_version_for, version_structure
 from vendorpages import selectors as vendor_selectors
 
 from . import result_view, selectors, services, version_move
-from .forms import SectionForm, initial_from_answers
+from .forms import EvidenceForm, SectionForm, initial_from_answers
 from .models import Audit
 from .rows import audit_rows
 
@@ -378,7 +378,9 @@ def audit_result(request, pk):
                                                           criteria)
         context.update({
             "score": score,
-            "body": result_view.scored_body(audit, score, criteria, criteria_results, may_add_evidence=False),
+            # Only its auditor adds evidence to a submitted audit (the level stays as scored).
+            "body": result_view.scored_body(audit, score, criteria, criteria_results,
+                                            may_add_evidence=audit.auditor_id == request.user.id),
             # Live, not kept: the copy's reading may still be on its way from the worker.
             "tone": _tone_advisory(audit, criteria, criteria_results),
             # Others' certifications and agreements, beside the asset-based score, so leaders reuse their work.
@@ -405,6 +407,30 @@ def audit_result_pdf(request, pk):
                             content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="audit-{audit.pk}.pdf"'
     return response
+
+
+@district_required
+def audit_evidence(request, pk, question_pk):
+    """The auditor records the evidence behind one answer of their submitted audit, from its result page."""
+    audit = _district_audit(request, pk)
+    if audit.auditor_id != request.user.id:
+        raise Http404("Only the person who audited can add evidence to the answers.")
+    if audit.is_draft:
+        return redirect("audit_review", pk=audit.pk)  # a draft's evidence is added in its sections
+    answer = selectors.answer_for(audit, question_pk)
+    if answer is None:
+        raise Http404("This audit has no answer to that question.")
+    if request.method == "POST":
+        form = EvidenceForm(request.POST)
+        if form.is_valid() and services.add_evidence(audit, question_pk, **form.cleaned_data):
+            messages.success(request, _("The evidence is saved with your answer."))
+            return redirect("audit_result", pk=audit.pk)
+    else:
+        form = EvidenceForm(initial={"notes": answer.notes, "evidence_url": answer.evidence_url,
+                                     "evidence_quote": answer.evidence_quote})
+    level_label = next((lv.tr("label") for lv in answer.question.levels.all() if lv.value == answer.level), "")
+    return render(request, "audits/audit_evidence.html", {
+        "audit": audit, "answer": answer, "question": answer.question, "level_label": level_label, "form": form})
 
 
 @district_required

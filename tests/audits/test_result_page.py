@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from audits import tasks
 from audits.models import Answer, Audit
 from committees.models import AuditRequest
+from products.models import Product
 from rubrics.selectors import version_structure
 
 from .helpers import all_questions, answered_audit, scored_audit
@@ -109,8 +110,64 @@ def test_strengths_come_first_with_their_evidence_and_bare_answers_make_one_comp
     bare = section(page, "opportunities-without-evidence")
     assert bare.count("<li>") == 15 and "level 1 · Leans deficit-framed" in bare
     assert "No evidence recorded for this answer." not in page
-    # The audit is submitted, so its answers are locked: nobody is offered to add evidence, not even its auditor.
-    assert "Add evidence" not in page
+    # Its auditor may still add evidence (the levels stay as scored): one link per bare answer, to that question.
+    questions = all_questions(version)
+    assert bare.count("Add evidence") == 15
+    assert f'href="{reverse("audit_evidence", args=[audit.pk, questions[19].id])}"' in bare
+
+
+def test_others_in_the_district_read_bare_answers_as_plain_text(client, product, version, leader, district_admin):
+    audit = scored(product, version, leader, 1, without_evidence=range(20))
+    client.force_login(district_admin)
+    page = result_page(client, audit)
+    assert "20 answers with no evidence recorded" in page and "Add evidence" not in page
+    assert client.get(reverse("audit_evidence", args=[audit.pk, all_questions(version)[0].id])).status_code == 404
+
+
+def test_the_auditor_adds_evidence_to_a_submitted_answer_and_the_page_and_pdf_show_it(
+        leader_client, product, version, leader):
+    audit = scored(product, version, leader, 1, without_evidence=range(20))
+    question = all_questions(version)[3]
+    overall = audit.score.overall
+    assert "20 answers with no evidence recorded" in result_page(leader_client, audit)  # now kept in the cache
+    url = reverse("audit_evidence", args=[audit.pk, question.id])
+    form = leader_client.get(url).content.decode()
+    assert question.prompt in form and "level 1 · Leans deficit-framed" in form
+
+    response = leader_client.post(url, {"notes": "The dashboard calls them “below basic”.",
+                                        "evidence_url": "https://vendor.example/dashboard", "evidence_quote": ""})
+    assert response.status_code == 302 and response["Location"] == reverse("audit_result", args=[audit.pk])
+    page = result_page(leader_client, audit)
+    assert "19 answers with no evidence recorded" in page
+    assert "The dashboard calls them “below basic”." in page and 'href="https://vendor.example/dashboard"' in page
+    # The level and the score are as scored.
+    assert Answer.objects.get(audit=audit, question=question).level == 1
+    audit.refresh_from_db()
+    assert audit.score.overall == overall and audit.status == Audit.Status.SCORED
+    _, text = pdf_text(leader_client.get(reverse("audit_result_pdf", args=[audit.pk])))
+    assert "ReadAlong" in text
+
+
+def test_an_empty_or_bad_evidence_form_is_explained_and_keeps_what_was_typed(leader_client, product, version,
+                                                                              leader):
+    audit = scored(product, version, leader, 1, without_evidence=range(20))
+    url = reverse("audit_evidence", args=[audit.pk, all_questions(version)[0].id])
+    empty = leader_client.post(url, {"notes": "", "evidence_url": "", "evidence_quote": ""})
+    assert empty.status_code == 200 and "an empty form has nothing to save" in empty.content.decode()
+    bad = leader_client.post(url, {"notes": "Seen in the parent app", "evidence_url": "not a link",
+                                   "evidence_quote": ""}).content.decode()
+    assert "Enter a full web address" in bad and "Seen in the parent app" in bad
+    assert not Answer.objects.get(audit=audit, question=all_questions(version)[0]).has_evidence
+
+
+def test_evidence_is_added_only_to_an_answer_of_the_audit(leader_client, product, version, leader):
+    audit = scored(product, version, leader, 1)
+    other = Product.objects.create(district=product.district, name="MathPath", created_by=leader)
+    elsewhere = scored(other, version, leader, 1)
+    Answer.objects.filter(audit=elsewhere).delete()
+    assert leader_client.get(reverse("audit_evidence", args=[elsewhere.pk, all_questions(version)[0].id])
+                             ).status_code == 404
+    assert leader_client.get(reverse("audit_evidence", args=[audit.pk, 999_999])).status_code == 404
 
 
 def test_questions_for_the_vendor_come_from_the_opportunities_most_room_to_grow_first(
