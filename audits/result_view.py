@@ -4,6 +4,7 @@ The parts that depend only on the score, the answers and the language are render
 key that changes whenever they can (see `scored_body`). Who may read them is decided before, by the view.
 """
 
+import hashlib
 from decimal import Decimal
 
 from django.template.loader import render_to_string
@@ -145,9 +146,12 @@ def pdf_html(audit: Audit, score: Score, criteria, criteria_results) -> str:
 
 
 def result_pdf(audit: Audit, score: Score, criteria, criteria_results) -> bytes:
-    """The PDF bytes, kept per score, answers, language and time zone (the dates printed in it)."""
+    """The PDF bytes, kept per score, answers, language, time zone (the date printed in it) and the names in its
+    heading, which can be edited after the audit (the product's, the auditor's, the rubric's)."""
     from weasyprint import HTML  # heavy; loaded only by the pages that print
 
+    names = "\x00".join((audit.product.name, audit.auditor.get_full_name() or audit.auditor.username,
+                         audit.rubric_version.rubric.name))
     key = (f"audit-result-pdf:{audit.pk}:{score.computed_at.timestamp()}:{audit.revision}:{get_language()}:"
-           f"{timezone.get_current_timezone_name()}")
+           f"{timezone.get_current_timezone_name()}:{hashlib.sha256(names.encode()).hexdigest()[:16]}")
     return remembered(key, lambda: HTML(string=pdf_html(audit, score, criteria, criteria_results)).write_pdf())

@@ -260,3 +260,12 @@ def test_a_blind_committee_member_gets_neither_the_page_nor_the_pdf(client, comm
     response = client.get(reverse("audit_result_pdf", args=[others.pk]))
     assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
     assert b"100.0" not in response.content
+
+
+def test_the_pdf_shows_the_products_new_name_after_it_is_renamed(leader_client, product, version, leader):
+    audit = scored(product, version, leader, 4)
+    _, first = pdf_text(leader_client.get(reverse("audit_result_pdf", args=[audit.pk])))
+    assert "ReadAlong" in first
+    Product.objects.filter(pk=product.pk).update(name="ReadAlong Plus")
+    _, again = pdf_text(leader_client.get(reverse("audit_result_pdf", args=[audit.pk])))
+    assert "ReadAlong Plus" in again
