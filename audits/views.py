@@ -1,6 +1,5 @@
 """A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
 
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -353,14 +352,6 @@ def _tone_advisory(audit, criteria, criteria_results):
     return {"rating": rating, "advisory": advisory}
 
 
-def _readable_result(request, pk) -> Audit:
-    """A submitted audit this viewer may read, with its score; the auditor's own draft goes back to its review."""
-    audit = _district_audit(request, pk, with_score=True)
-    if audit.is_draft:
-        raise Http404("This audit is still a draft.")
-    return audit
-
-
 @district_required
 def audit_result(request, pk):
     audit = _district_audit(request, pk, with_score=True)
@@ -392,9 +383,11 @@ def audit_result(request, pk):
 @district_required
 def audit_result_pdf(request, pk):
     """One page to print or send: the score and its level, the chart, strengths, opportunities and the questions
-    for the vendor. Rendered here (about a third of a second, then kept per score and language), not by the
-    worker like a comparison report, which is many pages."""
-    audit = _readable_result(request, pk)
+    for the vendor. Rendered here (about a second on a busy machine, then kept; see result_view.result_pdf), not
+    by the worker like a comparison report, which is many pages."""
+    audit = _district_audit(request, pk, with_score=True)
+    if audit.is_draft:
+        raise Http404("This audit is still a draft.")
     if not committee_selectors.may_see_answers(request.user, audit):
         return render(request, "committees/committee_blind.html", {"audit": audit}, status=403)
     score = getattr(audit, "score", None)

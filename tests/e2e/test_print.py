@@ -1,5 +1,7 @@
 """On paper a page is its content: a result or a report prints without the menu, the forms or the buttons."""
 
+import re
+
 import pytest
 
 from products.models import Product
@@ -34,11 +36,13 @@ def test_a_result_with_its_chart_lists_and_vendor_questions_is_accessible_on_scr
     district = browser_leader.membership.district
     product = Product.objects.create(district=district, name="ReadAlong", created_by=browser_leader)
     audit = scored_audit(product, current_version_for(district), browser_leader, level=lambda i: 4 if i < 3 else 1)
-    Answer.objects.filter(audit=audit, level=1).exclude(question__order=0).update(notes="")  # some bare answers
+    opportunities = list(Answer.objects.filter(audit=audit, level=1).order_by("id").values_list("id", flat=True))
+    Answer.objects.filter(id__in=opportunities[2:]).update(notes="")  # 15 of the 17 opportunities without evidence
     sign_in(page, browser_leader.username)
     page.goto(f"/audits/{audit.pk}/result/")
     assert page.locator("#overall-level").is_visible() and page.locator("svg.score-chart").is_visible()
     assert page.locator("#vendor-questions li").count() == 17
+    assert page.locator("#opportunities-without-evidence li").count() == 15
     assert page.get_by_role("link", name="Download a one-page PDF").is_visible()
     check_accessibility(page, axe_source, "result page")
     page.screenshot(path="/tmp/result-screen.png", full_page=True)
@@ -47,6 +51,15 @@ def test_a_result_with_its_chart_lists_and_vendor_questions_is_accessible_on_scr
     assert page.locator("svg.score-chart").is_visible() and page.locator("#vendor-questions").is_visible()
     assert not page.get_by_role("link", name="Download a one-page PDF").is_visible()
     page.emulate_media(media="screen")
+
+    # The auditor adds evidence to a bare answer from its link, and is back on the result with it.
+    page.locator("#opportunities-without-evidence a.add-evidence").first.click()
+    page.wait_for_url(re.compile(r"/evidence/\d+/$"))
+    check_accessibility(page, axe_source, "add evidence")
+    page.get_by_label("Your notes").fill("Asked in the demo; the parent app has no Spanish.")
+    page.get_by_role("button", name="Save the evidence").click()
+    page.wait_for_url(re.compile(r"/result/$"))
+    assert page.get_by_text("Asked in the demo; the parent app has no Spanish.").is_visible()
 
     page.context.add_cookies([{"name": "django_language", "value": "es", "url": page.url}])
     page.goto(f"/audits/{audit.pk}/result/")
