@@ -74,3 +74,21 @@ def initial_from_answers(questions, answers_by_question, revision):
         initial[f"q{question.id}-url"] = answer.evidence_url
         initial[f"q{question.id}-quote"] = answer.evidence_quote
     return initial
+
+
+class EvidenceForm(forms.Form):
+    """Evidence for one answer of a submitted audit: what the auditor saw, never the level (that is scored)."""
+
+    notes = forms.CharField(label=_("Your notes"), required=False, max_length=5000,
+                            widget=forms.Textarea(attrs={"rows": 4}))
+    evidence_url = forms.URLField(
+        label=_("Link to evidence"), required=False, max_length=500, assume_scheme="https",
+        error_messages={"invalid": _("Enter a full web address, such as https://vendor.example/page.")})
+    evidence_quote = forms.CharField(label=_("Quote from the product"), required=False, max_length=5000,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not any(cleaned.get(name) for name in self.fields):
+            raise forms.ValidationError(_("Add notes, a link or a quote; an empty form has nothing to save."))
+        return cleaned

@@ -8,6 +8,9 @@ Formula (also in the README):
 - Scores are exact fractions until the end, then rounded half-up to one decimal.
 - A criterion's level is its score mapped back to the scale, round(score / 100 × M) half-up.
 - A question at L / M ≥ 3/4 is a strength; below that it is an opportunity to strengthen.
+- The overall score's plain-language level is read like a criterion's on the 0–4 scale of the default rubric:
+  round(overall / 100 × 4) half-up, so 0–12.4 deficit-framed, 12.5–37.4 leans deficit-framed, 37.5–62.4
+  mixed, 62.5–87.4 leans asset-framed, 87.5–100 asset-framed.
 """
 
 from collections.abc import Collection, Iterable
@@ -17,6 +20,8 @@ from fractions import Fraction
 from typing import Any
 
 STRENGTH_THRESHOLD = Fraction(3, 4)
+# The overall score's plain-language levels, lowest first; the page words each one in the reader's language.
+OVERALL_LEVELS = ("deficit-framed", "leans-deficit-framed", "mixed", "leans-asset-framed", "asset-framed")
 
 
 @dataclass(frozen=True)
@@ -144,3 +149,14 @@ def score(
         strengths=tuple(r[0].id for r in strengths),
         opportunities=tuple(r[0].id for r in opportunities),
     )
+
+
+def overall_level(overall: Decimal | None) -> str | None:
+    """The plain-language level of an overall score (one of OVERALL_LEVELS), or None when nothing was scored.
+
+    The same reading as a criterion's level: the score put back on a five-step scale, half-up, so the words
+    match the level labels a leader picked from while auditing."""
+    if overall is None:
+        return None
+    clamped = min(max(Fraction(overall), Fraction(0)), Fraction(100))
+    return OVERALL_LEVELS[round_level(clamped, len(OVERALL_LEVELS) - 1)]

@@ -108,3 +108,8 @@ def scoring_inputs(audit: Audit, criteria: list[Criterion] | None = None) -> tup
     ]
     return criterion_specs, question_specs, answers
 
+
+def answer_for(audit: Audit, question_id: int) -> Answer | None:
+    """One answer of the audit, with its question and criterion (for their words) and the question's levels."""
+    return (Answer.objects.select_related("question__criterion").prefetch_related("question__levels")
+            .filter(audit_id=audit.pk, question_id=question_id).first())

@@ -1,5 +1,5 @@
 """Every write a person makes to an audit: start it (or continue their draft), save a section's answers, submit,
-retry scoring, delete a draft and undo that within UNDO_WINDOW.
+add evidence to a submitted answer, retry scoring, delete a draft and undo that within UNDO_WINDOW.
 
 Scoring is handed to the worker (audits.tasks) once the submission is committed.
 """
@@ -132,6 +132,19 @@ def submit(audit: Audit) -> bool:
         if claimed:
             transaction.on_commit(lambda: enqueue_scoring(audit.pk))
     return bool(claimed)
+
+
+def add_evidence(audit: Audit, question_id: int, notes: str, evidence_url: str, evidence_quote: str) -> bool:
+    """The auditor records the evidence behind one answer of their submitted audit. The level stays as scored, so
+    the score does not change; the revision moves on, so the kept result page and PDF are made again."""
+    with transaction.atomic():
+        bumped = Audit.objects.filter(pk=audit.pk).exclude(status=Audit.Status.DRAFT).update(
+            revision=F("revision") + 1, updated_at=timezone.now())
+        saved = bumped and Answer.objects.filter(audit_id=audit.pk, question_id=question_id).update(
+            notes=notes, evidence_url=evidence_url, evidence_quote=evidence_quote, updated_at=timezone.now())
+        if bumped and not saved:
+            transaction.set_rollback(True)
+    return bool(saved)
 
 
 def retry_scoring(audit: Audit) -> bool:

@@ -1,9 +1,7 @@
 """A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
 
-from decimal import Decimal
-
 from django.contrib import messages
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,8 +22,8 @@ from products.review import review_summary
 from rubrics.selectors import current_version_for, version_structure
 from vendorpages import selectors as vendor_selectors
 
-from . import selectors, services, version_move
-from .forms import SectionForm, initial_from_answers
+from . import result_view, selectors, services, version_move
+from .forms import EvidenceForm, SectionForm, initial_from_answers
 from .models import Audit
 from .rows import audit_rows
 
@@ -337,21 +335,6 @@ def _review_body(audit, criteria) -> dict:
     return {**body, "progress": mark_safe(body["progress"]), "main": mark_safe(body["main"])}  # our templates'
 
 
-def _in_reader_language(criteria_results, criteria):
-    """A score keeps the English titles it was computed with; show the reader's language where the rubric has it."""
-    words = {}
-    for criterion in criteria:
-        last = list(criterion.questions.all())[-1:]  # scoring names a criterion's level after its last question's
-        words[criterion.id] = (criterion.tr("title"), {lv.value: lv.tr("label") for q in last for lv in q.levels.all()})
-    localized = []
-    for result in criteria_results:
-        title, labels = words.get(result["id"], (result["title"], {}))
-        score = None if result.get("score") is None else Decimal(result["score"])  # a number, so 85,0 in Spanish
-        localized.append({**result, "title": title, "score": score,
-                          "level_label": labels.get(result["level"], result["level_label"])})
-    return localized
-
-
 def _tone_advisory(audit, criteria, criteria_results):
     """The tone reading as an advisory 0–4 signal beside the leader's own copy-and-tone rating, or None."""
     ids = {c.id for c in criteria if c.key == product_selectors.COPY_CRITERION_KEY}
@@ -369,34 +352,6 @@ def _tone_advisory(audit, criteria, criteria_results):
     return {"rating": rating, "advisory": advisory}
 
 
-def _scored_body(audit, score, criteria, criteria_results) -> dict:
-    """The overall score, the criteria table and the strengths and opportunities of a scored audit, as HTML kept
-    per score: a submitted audit's answers are locked, and scoring it again writes a new `computed_at`, so the key
-    changes whenever the content can. Nothing in it depends on who reads it (who may read it is decided before).
-    The product's certifications beside them change on their own, so they are read live."""
-    stamp = score.computed_at.timestamp() if score else 0
-
-    def render_body():
-        questions = {q.id: q for c in criteria for q in c.questions.all()}
-        answers = selectors.answers_by_question(audit)
-        details = score.details if score else {}
-
-        def rows(ids):
-            return [{"prompt": questions[i].tr("prompt"), "criterion": questions[i].criterion.tr("title"),
-                     "answer": answers.get(i)} for i in ids if i in questions]
-
-        return {
-            "overall": render_to_string("audits/_result_overall.html", {"score": score}),
-            "criteria": render_to_string("audits/_result_criteria.html", {"criteria_results": criteria_results}),
-            "lists": render_to_string("audits/_result_lists.html", {
-                "strengths": rows(details.get("strengths", [])),
-                "opportunities": rows(details.get("opportunities", []))}),
-        }
-
-    body = remembered(f"audit-result:{audit.pk}:{stamp}:{get_language()}", render_body)
-    return {name: mark_safe(html) for name, html in body.items()}  # rendered by our templates
-
-
 @district_required
 def audit_result(request, pk):
     audit = _district_audit(request, pk, with_score=True)
@@ -410,16 +365,65 @@ def audit_result(request, pk):
     if audit.status == Audit.Status.SCORED:
         score = getattr(audit, "score", None)
         criteria = version_structure(audit.rubric_version)
-        criteria_results = _in_reader_language(score.details.get("criteria", []) if score else [], criteria)
+        criteria_results = result_view.in_reader_language(score.details.get("criteria", []) if score else [],
+                                                          criteria)
         context.update({
             "score": score,
-            "body": _scored_body(audit, score, criteria, criteria_results),
+            # Only its auditor adds evidence to a submitted audit (the level stays as scored).
+            "body": result_view.scored_body(audit, score, criteria, criteria_results,
+                                            may_add_evidence=audit.auditor_id == request.user.id),
             # Live, not kept: the copy's reading may still be on its way from the worker.
             "tone": _tone_advisory(audit, criteria, criteria_results),
             # Others' certifications and agreements, beside the asset-based score, so leaders reuse their work.
             "validations": product_selectors.validations_of(audit.product, timezone.localdate()),
         })
     return render(request, "audits/audit_result.html", context)
+
+
+@district_required
+def audit_result_pdf(request, pk):
+    """One page to print or send: the score and its level, the chart, strengths, opportunities and the questions
+    for the vendor. Rendered here (about a second on a busy machine, then kept; see result_view.result_pdf), not
+    by the worker like a comparison report, which is many pages."""
+    audit = _district_audit(request, pk, with_score=True)
+    if audit.is_draft:
+        raise Http404("This audit is still a draft.")
+    if not committee_selectors.may_see_answers(request.user, audit):
+        return render(request, "committees/committee_blind.html", {"audit": audit}, status=403)
+    score = getattr(audit, "score", None)
+    if audit.status != Audit.Status.SCORED or score is None:
+        messages.info(request, _("The PDF is ready once the audit is scored."))
+        return redirect("audit_result", pk=audit.pk)
+    criteria = version_structure(audit.rubric_version)
+    criteria_results = result_view.in_reader_language(score.details.get("criteria", []), criteria)
+    response = HttpResponse(result_view.result_pdf(audit, score, criteria, criteria_results),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="audit-{audit.pk}.pdf"'
+    return response
+
+
+@district_required
+def audit_evidence(request, pk, question_pk):
+    """The auditor records the evidence behind one answer of their submitted audit, from its result page."""
+    audit = _district_audit(request, pk)
+    if audit.auditor_id != request.user.id:
+        raise Http404("Only the person who audited can add evidence to the answers.")
+    if audit.is_draft:
+        return redirect("audit_review", pk=audit.pk)  # a draft's evidence is added in its sections
+    answer = selectors.answer_for(audit, question_pk)
+    if answer is None:
+        raise Http404("This audit has no answer to that question.")
+    if request.method == "POST":
+        form = EvidenceForm(request.POST)
+        if form.is_valid() and services.add_evidence(audit, question_pk, **form.cleaned_data):
+            messages.success(request, _("The evidence is saved with your answer."))
+            return redirect("audit_result", pk=audit.pk)
+    else:
+        form = EvidenceForm(initial={"notes": answer.notes, "evidence_url": answer.evidence_url,
+                                     "evidence_quote": answer.evidence_quote})
+    level_label = next((lv.tr("label") for lv in answer.question.levels.all() if lv.value == answer.level), "")
+    return render(request, "audits/audit_evidence.html", {
+        "audit": audit, "answer": answer, "question": answer.question, "level_label": level_label, "form": form})
 
 
 @district_required

@@ -305,7 +305,8 @@ def bench_pages(leader):
     attempt(pages, "product page", product_page)
     attempt(pages, "audit section 1 (GET)", draft_pages)
     attempt(pages, "result page (scored)",
-            lambda: [Page("result page (scored)", reverse("audit_result", args=[scored.first().pk]))])
+            lambda: [Page("result page (scored)", reverse("audit_result", args=[scored.first().pk])),
+                     Page("result PDF (scored, kept)", reverse("audit_result_pdf", args=[scored.first().pk]))])
     attempt(pages, "copy-and-tone section", copy_section)
     attempt(pages, "committee page", committee_pages)
     return pages

@@ -97,3 +97,53 @@ def text_alternative(groups: Sequence[Group]) -> tuple[list[str], list[tuple[str
     header = [name for name, _ in groups[0][1]]
     body = [(criterion, [score for _, score in bars]) for criterion, bars in groups]
     return header, body
+
+
+def score_bars_svg(bars: Sequence[tuple[str, str | None]], *, title: str, description: str, scale_label: str,
+                   chart_id: str = "score-bars", no_score: str = "—") -> str:
+    """One audit's criterion scores as horizontal bars on a 0–100 scale: [(criterion title, score or None), ...].
+
+    A single series, so no colour carries meaning: each bar has its criterion written beside it and its score
+    written on it, and the scale is labelled at 0, 25, 50, 75 and 100; in grey on paper it reads the same.
+    The page puts the same numbers in a table for screen readers (the SVG is one labelled image)."""
+    label_width, plot_left, plot_right, row = 250, 258, WIDTH - 16, 30
+    plot = plot_right - plot_left
+    top = 22
+    bottom = top + row * max(len(bars), 1)
+    height = bottom + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" font-family="sans-serif" class="score-chart" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        x = plot_left + plot * tick / 100
+        dashes = "" if tick in (0, 100) else ' stroke-dasharray="3 3"'
+        parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{bottom}" stroke="#adb5bd"{dashes}/>')
+        parts.append(f'<text x="{x:.1f}" y="{bottom + 16}" font-size="12" text-anchor="middle" '
+                     f'fill="#212529">{tick}</text>')
+    parts.append(f'<text x="{plot_left + plot / 2:.1f}" y="{bottom + 34}" font-size="12" text-anchor="middle" '
+                 f'fill="#212529">{escape(scale_label)}</text>')
+    for index, (criterion, score) in enumerate(bars):
+        y = top + index * row
+        baseline = y + row / 2 + 4
+        parts.append(f'<text x="{label_width}" y="{baseline:.1f}" font-size="12" text-anchor="end" '
+                     f'fill="#212529">{escape(_short(criterion, 38))}</text>')
+        if score is None:
+            parts.append(f'<text x="{plot_left + 4}" y="{baseline:.1f}" font-size="12" fill="#495057">'
+                         f'{escape(no_score)}</text>')
+            continue
+        value = min(max(float(Decimal(score)), 0.0), 100.0)
+        width = plot * value / 100
+        parts.append(f'<rect x="{plot_left}" y="{y + 5}" width="{width:.1f}" height="{row - 10}" '
+                     f'fill="{FILLS[0]}" stroke="#212529" stroke-width="0.5"/>')
+        # White on the bar when it is long enough to hold the number, dark beside it otherwise.
+        inside = width > 40
+        parts.append(f'<text x="{(plot_left + width - 4) if inside else (plot_left + width + 4):.1f}" '
+                     f'y="{baseline:.1f}" font-size="12" font-weight="bold" '
+                     f'text-anchor="{"end" if inside else "start"}" '
+                     f'fill="{"#ffffff" if inside else "#212529"}">{escape(score)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

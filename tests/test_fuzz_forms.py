@@ -59,3 +59,21 @@ def test_audit_section_form_never_fails_with_a_server_error(leader_client, secti
 def test_sign_in_form_never_fails_with_a_server_error(client, username, password):
     response = client.post(reverse("login"), {"login": username, "password": password})
     assert response.status_code in {200, 302, 429}
+
+
+@pytest.fixture
+def submitted(product, version, leader):
+    from tests.audits.helpers import scored_audit
+
+    audit = scored_audit(product, version, leader, level=1)
+    return audit, audit.answers.first().question_id
+
+
+@FUZZ
+@given(fields=st.fixed_dictionaries({}, optional={"notes": value, "evidence_url": value, "evidence_quote": value,
+                                                   "level": value}))
+def test_evidence_form_never_fails_with_a_server_error_and_never_changes_a_level(leader_client, submitted, fields):
+    audit, question_id = submitted
+    response = leader_client.post(reverse("audit_evidence", args=[audit.pk, question_id]), fields)
+    assert response.status_code in {200, 302}, fields
+    assert audit.answers.get(question_id=question_id).level == 1

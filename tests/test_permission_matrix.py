@@ -210,6 +210,12 @@ MATRIX = {
     "audit_review": Row(draft, {"GET": statuses(302, 200, 404, 404, 403, 404),
                                 "POST": statuses(302, 200, 404, 404, 403, 404)}),  # 200: gaps explained
     "audit_result": Row(scored, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    # The result's one-page PDF: whoever may read the result (a blind member gets 403, in tests/audits).
+    "audit_result_pdf": Row(scored, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
+    # Evidence for one answer of a submitted audit: its auditor only (200 on POST: an empty form explained).
+    "audit_evidence": Row(lambda w: {"pk": w.scored.pk, "question_pk": w.scored.answers.first().question_id},
+                          {"GET": statuses(302, 200, 404, 404, 403, 404),
+                           "POST": statuses(302, 200, 404, 404, 403, 404)}),
     "audit_status": Row(scored, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
     "audit_retry": Row(failed, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                 "POST": statuses(302, 302, 302, 302, 403, 404)}),

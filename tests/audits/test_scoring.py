@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from audits.scoring import AnswerInput, CriterionSpec, QuestionSpec, ScoringError, score
+from audits.scoring import AnswerInput, CriterionSpec, QuestionSpec, ScoringError, overall_level, score
 
 LABELS = {0: "Deficit-framed", 1: "Leans deficit-framed", 2: "Mixed", 3: "Leans asset-framed", 4: "Asset-framed"}
 
@@ -84,3 +84,23 @@ def test_a_level_outside_the_scale_is_refused():
 def test_an_answer_to_a_question_from_another_version_is_refused():
     with pytest.raises(ScoringError, match="not in this rubric version"):
         score(CRITERIA, QUESTIONS, [AnswerInput(999, 2)])
+
+
+# Band edges worked out by hand: overall / 100 × 4, rounded half-up, names the level.
+# 12.4 → 0.496 → 0; 12.5 → 0.5 → 1; 37.4 → 1.496 → 1; 37.5 → 1.5 → 2; 62.4 → 2.496 → 2; 62.5 → 2.5 → 3;
+# 87.4 → 3.496 → 3; 87.5 → 3.5 → 4. The example, 27.9 → 1.116 → 1.
+@pytest.mark.parametrize(("overall", "level"), [
+    ("0.0", "deficit-framed"), ("12.4", "deficit-framed"),
+    ("12.5", "leans-deficit-framed"), ("27.9", "leans-deficit-framed"), ("37.4", "leans-deficit-framed"),
+    ("37.5", "mixed"), ("50.0", "mixed"), ("62.4", "mixed"),
+    ("62.5", "leans-asset-framed"), ("87.4", "leans-asset-framed"),
+    ("87.5", "asset-framed"), ("100.0", "asset-framed"),
+])
+def test_overall_level_bands_at_their_edges(overall, level):
+    assert overall_level(Decimal(overall)) == level
+
+
+def test_overall_level_is_none_without_a_score_and_holds_outside_0_to_100():
+    assert overall_level(None) is None
+    assert overall_level(Decimal("-3")) == "deficit-framed"
+    assert overall_level(Decimal("104.2")) == "asset-framed"
