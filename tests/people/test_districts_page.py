@@ -37,7 +37,8 @@ def add_district(name, slug, members=0, products=0, audits=0):
     made = [Product.objects.create(district=district, name=f"{slug} tool {n}", created_by=admin)
             for n in range(products)]
     for n in range(audits):
-        Audit.objects.create(district=district, product=made[n], rubric_version=version, auditor=people[n % len(people)])
+        Audit.objects.create(district=district, product=made[n], rubric_version=version,
+                             auditor=people[n % len(people)])
     return district
 
 
