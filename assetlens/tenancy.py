@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .models import Membership
@@ -61,3 +61,29 @@ def role_required(*roles):
         return wrapper
 
     return decorator
+
+
+def staff_required(view):
+    """Site staff only: the pages that look across districts. Anyone else gets a 403 that says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(_("Only site staff see every district."))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def staff_start_at_districts(view):
+    """Site staff outside any district have no audits of their own: their home page is the list of districts,
+    not a dead end. Everyone else goes on to the view."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.is_staff and request.district is None:
+            return redirect("district_overview")
+        return view(request, *args, **kwargs)
+
+    return wrapper

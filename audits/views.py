@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assetlens import stash
 from assetlens.cache import keep, peek, remembered
-from assetlens.tenancy import district_required
+from assetlens.tenancy import district_required, staff_start_at_districts
 from committees import selectors as committee_selectors
 from products import selectors as product_selectors
 from products import services as product_services
@@ -54,6 +54,7 @@ def _rows(request, audits):
     return audit_rows(audits, request.user.id, blind)
 
 
+@staff_start_at_districts
 @district_required
 def dashboard(request):
     context = selectors.dashboard_page(request.district, request.GET.get("status", ""), request.GET.get("page"))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assetlens.forms import NameField
 from audits.models import Audit
 from products.models import Product
 
@@ -35,6 +36,7 @@ class CommitteeForm(forms.ModelForm):
     class Meta:
         model = Committee
         fields = ["name", "purpose", "members"]
+        field_classes = {"name": NameField}
         widgets = {"purpose": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "name": _("For example “Elementary reading committee”."),

@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assetlens.forms import NameField
 from assetlens.models import Membership
 from committees.models import Committee
 
@@ -129,11 +130,11 @@ class PeopleFilterForm(forms.Form):
 
 
 class JoinForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150,
-                                 widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-                                 error_messages={"required": _("Tell us your first name.")})
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False,
-                                widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = NameField(label=_("First name"), max_length=150,
+                           widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+                           error_messages={"required": _("Tell us your first name.")})
+    last_name = NameField(label=_("Last name"), max_length=150, required=False,
+                          widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     password1 = forms.CharField(label=_("Choose a password"), strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                                 error_messages={"required": _("Choose a password.")})

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, DateTimeField, Exists, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,8 @@ from assetlens.models import District, Membership
 from audits.models import Audit
 from committees.models import AuditRequest, Committee
 from outbox.models import OutgoingMail
+from products.models import Product
+from rubrics.models import Rubric
 
 from .models import Invitation, hash_token
 
@@ -199,3 +202,68 @@ def district_counts(district: District) -> dict[str, int]:
 
 def committees_of(user_id: int, district: District) -> list[Committee]:
     return list(Committee.objects.filter(district=district, memberships__user_id=user_id).only("id", "name"))
+
+
+# --- Site staff: every district at a glance ----------------------------------------------------------------------
+
+DISTRICTS_PAGE_SIZE = 25
+RECENT_ACTIVITY = 10
+
+
+@dataclass
+class DistrictRow:
+    district: District
+    members: int
+    products: int
+    audits: int
+    last_activity: datetime | None
+    admins: list[str] = field(default_factory=list)
+    rubrics: list[Rubric] = field(default_factory=list)
+
+
+def _count_in_district(queryset) -> Coalesce:
+    """How many rows of `queryset` belong to the outer district, as one correlated subquery (no join fan-out)."""
+    counted = (queryset.filter(district=OuterRef("pk")).order_by().values("district")
+               .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _latest_in_district(queryset, field_name: str) -> Subquery:
+    latest = (queryset.filter(district=OuterRef("pk")).order_by().values("district")
+              .annotate(at=Max(field_name)).values("at"))
+    return Subquery(latest, output_field=DateTimeField())
+
+
+def districts_page(page_number: str | None = None) -> dict:
+    """A page of districts by name with their counts, admins and own rubrics, and the latest audits site-wide.
+
+    Counts are correlated subqueries and admins and rubrics one query each for the page, so the page costs the
+    same number of queries with 2 districts or 2,000."""
+    districts = District.objects.annotate(
+        member_count=_count_in_district(Membership.objects.filter(user__is_active=True)),
+        product_count=_count_in_district(Product.objects.filter(archived_at__isnull=True)),
+        audit_count=_count_in_district(Audit.objects.all()),
+        last_audit=_latest_in_district(Audit.objects.all(), "updated_at"),
+        last_product=_latest_in_district(Product.objects.all(), "created_at"),
+    ).annotate(last_activity=Greatest(Coalesce("last_audit", "last_product"), Coalesce("last_product", "last_audit")))
+    page = Paginator(districts.order_by("name", "pk"), DISTRICTS_PAGE_SIZE).get_page(page_number)
+    ids = [d.pk for d in page.object_list]
+    admins: dict[int, list[str]] = defaultdict(list)
+    for membership in (Membership.objects.filter(district_id__in=ids, role=Membership.Role.DISTRICT_ADMIN,
+                                                 user__is_active=True)
+                       .select_related("user").order_by("user__first_name", "user__username")):
+        admins[membership.district_id].append(person_name(membership.user))
+    rubrics: dict[int, list[Rubric]] = defaultdict(list)
+    for rubric in Rubric.objects.filter(district_id__in=ids).order_by("name"):
+        if rubric.district_id is not None:
+            rubrics[rubric.district_id].append(rubric)
+    rows = [DistrictRow(district=d, members=d.member_count, products=d.product_count, audits=d.audit_count,
+                        last_activity=d.last_activity, admins=admins[d.pk], rubrics=rubrics[d.pk])
+            for d in page.object_list]
+    recent = list(Audit.objects.select_related("district", "product", "auditor")
+                  .only("id", "status", "updated_at", "district__name", "product__name", "auditor__first_name",
+                        "auditor__last_name", "auditor__username", "auditor__email")
+                  .order_by("-updated_at", "-id")[:RECENT_ACTIVITY])
+    return {"page": page, "rows": rows, "recent": recent,
+            "shared_rubric": Rubric.objects.filter(district__isnull=True, is_default=True).first(),
+            "district_total": page.paginator.count}

@@ -13,4 +13,6 @@ urlpatterns = [
     path("people/invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("people/invitations/<int:pk>/restore/", views.invitation_restore, name="invitation_restore"),
     path("join/<str:token>/", views.join, name="join"),
+    path("districts/", views.district_overview, name="district_overview"),
+    path("districts/<int:pk>/people/", views.district_people, name="district_people"),
 ]

@@ -5,8 +5,11 @@ district's people and invitations are looked up through `request.district` befor
 are a 404 for everyone (we never confirm they exist). `/join/<token>/` is for whoever holds the link.
 """
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +18,14 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as sign_in_selectors
-from assetlens.models import Membership
-from assetlens.tenancy import district_required
+from assetlens.models import District, Membership
+from assetlens.tenancy import district_required, staff_required
 
 from . import selectors, services
 from .forms import InviteForm, JoinForm, PeopleFilterForm, RoleForm
 from .models import Invitation
+
+log = logging.getLogger(__name__)
 
 # The backend that signs a person in after they join (and refuses them once deactivated).
 BACKEND = "assetlens.auth.ModelBackend"
@@ -278,3 +283,22 @@ def _closed(request, invitation: Invitation | None):
     reason = ("used" if invitation.accepted_at else "revoked" if invitation.revoked_at else "expired")
     return render(request, "people/join_closed.html", {"reason": reason, "invitation": invitation,
                                                         "inviter": _inviter(invitation)}, status=410)
+
+
+@staff_required
+def district_overview(request):
+    """Site staff: every district with its people, products and audits, and the way into its rubrics and people."""
+    return render(request, "people/district_overview.html", selectors.districts_page(request.GET.get("page")))
+
+
+@login_required
+def district_people(request, pk):
+    """Site staff read a district's people and invitations; nothing here changes them (that is the district
+    admins' People page). Each look is logged, since staff see into a district they do not belong to.
+    For anyone else no district is found here: a 404, like every other district's row."""
+    district = get_object_or_404(District.objects.all() if request.user.is_staff else District.objects.none(),
+                                 pk=pk)
+    log.info("Site staff user %s read the people of district %s", request.user.pk, district.pk)
+    context = selectors.people_page(district, page_number=request.GET.get("page"))
+    context["district"] = district
+    return render(request, "people/district_people.html", context)

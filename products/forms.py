@@ -3,6 +3,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from assetlens.forms import NameField
+
 from . import importing, inventory
 from .models import GRADE_BANDS, Product, ToolRequest, ToolsPage, Validation
 
@@ -16,6 +18,7 @@ class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
         fields = ["name", "vendor", "website", "purpose", "grade_bands", "marketing_copy"]
+        field_classes = {"name": NameField, "vendor": NameField}
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "marketing_copy": forms.Textarea(attrs={"rows": 8}),
@@ -183,6 +186,7 @@ class ToolRequestForm(forms.ModelForm):
     class Meta:
         model = ToolRequest
         fields = ["name", "website", "why", "students"]
+        field_classes = {"name": NameField}
         widgets = {"why": forms.Textarea(attrs={"rows": 3}), "students": forms.Textarea(attrs={"rows": 2})}
         help_texts = {
             "why": _("What would students or families do with it? What do they bring that it builds on?"),

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from assetlens.names import clean_name
+
 MAX_ROWS = 10_000  # products in one file, not counting the header
 LIMITS = {"name": 200, "vendor": 200, "website": 500, "purpose": 2000}
 FIELDS = ("name", "vendor", "website", "grade_bands", "purpose", "status")
@@ -196,7 +198,8 @@ def _row_values(row: list, mapping: dict[int, str]) -> tuple[dict, list[Problem]
             problems.append(Problem("formula", f))
         elif f in LIMITS and len(text) > LIMITS[f]:
             problems.append(Problem("too_long", f, {"limit": LIMITS[f]}))
-    values: dict = {"name": raw["name"].replace("\n", " "), "vendor": raw["vendor"].replace("\n", " "),
+    values: dict = {"name": clean_name(raw["name"].replace("\n", " ")),
+                    "vendor": clean_name(raw["vendor"].replace("\n", " ")),
                     "purpose": raw["purpose"]}
     if not values["name"]:
         problems.append(Problem("name_missing", "name"))

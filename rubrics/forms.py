@@ -4,6 +4,9 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from assetlens.forms import NameField
+from assetlens.names import clean_name
+
 from . import serialization
 from .models import Criterion, Level, Question, RubricVersion
 from .services import name_taken
@@ -25,7 +28,7 @@ def _unique_key(wanted, taken, fallback):
 
 
 class RubricNameForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=serialization.MAX_TITLE,
+    name = NameField(label=_("Name"), max_length=serialization.MAX_TITLE,
                            help_text=_("How leaders in your district will see this rubric."))
 
     def __init__(self, *args, district, **kwargs):
@@ -169,7 +172,7 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("Rubric file (.json)"),
                            help_text=_("A file exported from AssetLens or written in the documented format, "
                                        "at most 1 MB."))
-    name = forms.CharField(label=_("Name (optional)"), max_length=serialization.MAX_TITLE, required=False,
+    name = NameField(label=_("Name (optional)"), max_length=serialization.MAX_TITLE, required=False,
                            help_text=_("Leave empty to use the name inside the file."))
 
     def __init__(self, *args, district, **kwargs):
@@ -198,7 +201,7 @@ class ImportForm(forms.Form):
         cleaned = super().clean()
         if self.data_from_file is None:
             return cleaned
-        name = (cleaned.get("name") or "").strip() or self.data_from_file["name"].strip()
+        name = (cleaned.get("name") or "").strip() or clean_name(self.data_from_file["name"])
         if name_taken(name, self.district):
             self.add_error("name", forms.ValidationError(
                 _("There is already a rubric called “%(name)s”. Give this one another name."), params={"name": name}))

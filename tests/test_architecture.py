@@ -23,7 +23,7 @@ PACKAGES = ("assetlens", "rubrics", "products", "audits", "committees", "notific
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__"}
 PURE_MODULES = frozenset({
     "audits.scoring", "committees.agreement", "committees.charts", "committees.reports", "products.tone",
-    "rubrics.diff", "vendorpages.textdiff", "products.inventory",
+    "rubrics.diff", "vendorpages.textdiff", "products.inventory", "assetlens.names",
 })
 STDLIB = frozenset(sys.stdlib_module_names) | {"__future__"}
 

@@ -191,7 +191,8 @@ MATRIX = {
     "ping": Row(expect={"GET": statuses(200, 200, 200, 200, 200, 200)}),
     "set_language": Row(expect={"POST": statuses(302, 302, 302, 302, 302, 302)}),
     "admin:index": Row(expect={"GET": statuses(302, 302, 302, 302, 200, 302)}),
-    "dashboard": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
+    # Site staff outside any district are sent to the districts page (their home) instead of a dead end.
+    "dashboard": Row(expect={"GET": statuses(302, 200, 200, 200, 302, 200)}),
     "product_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
     "product_create": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                   "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty form explained
@@ -343,6 +344,9 @@ MATRIX = {
     # People (issue 13): district admins only (403 with the reason for other roles); another district's people and
     # invitations are 404. Role and deactivate act on the world's leader; the invitation is Alder's.
     "people_list": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403)}),
+    # Site staff: every district at a glance, and a district's people read-only (logged); nobody else.
+    "district_overview": Row(expect={"GET": statuses(302, 403, 403, 403, 200, 403)}),
+    "district_people": Row(lambda w: {"pk": w.product.district_id}, {"GET": statuses(302, 404, 404, 404, 200, 404)}),
     "people_invite": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
                                  "POST": statuses(302, 403, 403, 200, 403, 403)}),  # 200: addresses explained
     "person_detail": Row(person, {"GET": statuses(302, 403, 403, 200, 403, 404)}),
@@ -588,9 +592,11 @@ def test_each_visitor_gets_the_expected_answer(key, method, actor, world, sign_i
     if expected == 302 and actor == "anonymous" and key not in NOT_A_SIGN_IN_REDIRECT:
         assert response["Location"].startswith(reverse("login") + "?next="), "anonymous must be sent to sign in"
     if expected == 403:
-        # The page says why (no district yet, or the role does not include this) rather than a bare code.
+        # The page says why (no district yet, staff outside districts, or the role does not include this) rather
+        # than a bare code.
         page = response.content.decode()
-        assert "not part of a district yet" in page or "This is not part of your role" in page, page
+        assert ("not part of a district yet" in page or "This is not part of your role" in page
+                or "This page belongs to a district" in page), page
 
 
 def test_other_district_sees_a_404_never_a_403_for_existing_objects(world, sign_in_as):

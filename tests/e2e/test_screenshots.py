@@ -24,7 +24,7 @@ def test_screenshots_command_saves_the_main_pages_of_the_demo(browser, tmp_path)
 
     def run():
         try:
-            call_command("screenshots", output=str(tmp_path), language=["en"], width=1000)
+            call_command("screenshots", output=str(tmp_path), language=["en"], size=[(1000, 700), (390, 844)])
         except Exception as exc:  # noqa: BLE001 - reported below, in the test's own thread
             failures.append(exc)
         finally:
@@ -36,7 +36,12 @@ def test_screenshots_command_saves_the_main_pages_of_the_demo(browser, tmp_path)
     assert not worker.is_alive() and not failures, failures
 
     names = sorted(p.stem for p in tmp_path.glob("*.png"))
-    for page in ("01-dashboard", "02-product", "03-audit-section", "04-audit-review", "05-audit-result"):
+    for page in ("01-dashboard", "02-product", "03-audit-section", "04-audit-review", "05-audit-result",
+                 "10-products"):
         assert page in names
     width, height = png_size(tmp_path / "05-audit-result.png")
-    assert width == 1000 and height >= 600
+    assert (width, height) == (1000, 700)
+    # The phone pictures sit beside the desktop ones, at the phone's size (Chromium's device scale factor is 1).
+    for page in ("01-dashboard", "10-products", "11-people"):
+        assert f"{page}-phone" in names
+    assert png_size(tmp_path / "01-dashboard-phone.png") == (390, 844)

@@ -1,12 +1,16 @@
 """Screenshots of the main pages for the README, taken from the demo data in a real browser.
 
-    python manage.py screenshots                 # English and Spanish, into docs/screenshots/
-    python manage.py screenshots --language en
+    python manage.py screenshots                 # English and Spanish, desktop and phone, into docs/screenshots/
+    python manage.py screenshots --language en --size 1280x800
+
+Each page is taken at every --size (default 1280×800, a laptop, and 390×844, a phone); a phone-sized picture's
+name ends in "-phone" (01-dashboard-phone.png), so the README's desktop pictures keep their names.
 
 Loads the demo data (`seed_demo`, safe to run twice), serves the app on a free local port in a thread, signs in
 as the demo people and saves a PNG of each page. Pages that do not exist in this install are left out.
 """
 
+import argparse
 import io
 import threading
 import time
@@ -29,6 +33,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 DEMO_PASSWORD = "assetlens-demo"
+SIZES = ["1280x800", "390x844"]
+PHONE_WIDTH = 576  # below this the header folds and tables stack (static/css/assetlens.css)
 
 
 @dataclass
@@ -38,6 +44,17 @@ class Shot:
     path: str
     language: str = "en"
     full_page: bool = False
+
+
+def _size(text):
+    """"390x844" → (390, 844)."""
+    try:
+        width, height = (int(n) for n in text.lower().split("x"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 390x844") from exc
+    if not (200 <= width <= 4000 and 200 <= height <= 4000):
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height go from 200 to 4000")
+    return width, height
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -71,6 +88,8 @@ def plan(languages):
         if scored:
             shots.append(Shot(f"05-audit-result{suffix}", leader, reverse("audit_result", args=[scored.pk]), lang))
     shots.append(Shot("06-committees", committee, _url("committee_list")))
+    shots.append(Shot("10-products", leader, _url("product_list")))
+    shots.append(Shot("11-people", admin, _url("people_list")))
     report = ComparisonReport.objects.filter(district__slug="riverbend").order_by("-id").first()
     if report is not None:
         shots.append(Shot("07-comparison-report", committee, reverse("report_detail", args=[report.pk])))
@@ -88,9 +107,11 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "docs" / "screenshots"))
         parser.add_argument("--language", action="append", choices=[code for code, _ in settings.LANGUAGES],
                             help="Take the leader's pages in this language (repeatable; default: every language).")
-        parser.add_argument("--width", type=int, default=1280)
+        parser.add_argument("--size", action="append", type=_size, metavar="WIDTHxHEIGHT",
+                            help=f"Viewport size (repeatable; default: {' and '.join(SIZES)}).")
 
-    def handle(self, *args, output, language, width, **options):
+    def handle(self, *args, output, language, size, **options):
+        sizes = size or [_size(s) for s in SIZES]
         try:
             from playwright.sync_api import sync_playwright
         except ImportError as exc:
@@ -113,20 +134,23 @@ class Command(BaseCommand):
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 contexts = {}
-                for shot in shots:
-                    page = contexts.get((shot.username, shot.language))
-                    if page is None:
-                        page = self._signed_in_page(browser, base, shot, width)
-                        contexts[(shot.username, shot.language)] = page
-                    response = page.goto(base + shot.path)
-                    if response is None or response.status != 200:
-                        self.stderr.write(f"skipped {shot.name}: {shot.path} answered "
-                                          f"{response.status if response else 'nothing'}")
-                        continue
-                    page.wait_for_load_state("networkidle")
-                    target = out / f"{shot.name}.png"
-                    page.screenshot(path=str(target), full_page=shot.full_page)
-                    self.stdout.write(f"{target}")
+                for width, height in sizes:
+                    suffix = "-phone" if width < PHONE_WIDTH else ""
+                    for shot in shots:
+                        page = contexts.get((shot.username, shot.language))
+                        if page is None:
+                            page = self._signed_in_page(browser, base, shot)
+                            contexts[(shot.username, shot.language)] = page
+                        page.set_viewport_size({"width": width, "height": height})
+                        response = page.goto(base + shot.path)
+                        if response is None or response.status != 200:
+                            self.stderr.write(f"skipped {shot.name}: {shot.path} answered "
+                                              f"{response.status if response else 'nothing'}")
+                            continue
+                        page.wait_for_load_state("networkidle")
+                        target = out / f"{shot.name}{suffix}.png"
+                        page.screenshot(path=str(target), full_page=shot.full_page)
+                        self.stdout.write(f"{target}")
                 browser.close()
         finally:
             server.shutdown()
@@ -134,8 +158,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"{len(list(out.glob('*.png')))} screenshots in {out} ({time.monotonic() - started:.1f} s)"))
 
-    def _signed_in_page(self, browser, base, shot, width):
-        context = browser.new_context(viewport={"width": width, "height": 900}, locale=shot.language)
+    def _signed_in_page(self, browser, base, shot):
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=shot.language)
         context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": shot.language, "url": base}])
         page = context.new_page()
         page.goto(base + reverse("login"))
