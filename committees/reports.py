@@ -92,6 +92,13 @@ def shared_questions(versions: Sequence[VersionData]) -> list[str]:
     return [q.key for q in first if q.key in (keys or set())]
 
 
+def _agreement_dict(found: agreement.Agreement) -> dict[str, Any]:
+    return {"alpha": _str(agreement.alpha_as_decimal(found.alpha)), "reading": found.reading,
+            "questions": found.questions, "exact": found.exact, "within_one": found.within_one,
+            "exact_percent": agreement.percent(found.exact, found.questions),
+            "within_one_percent": agreement.percent(found.within_one, found.questions)}
+
+
 def _mean(values: Iterable[Decimal | int | str | None]) -> Fraction | None:
     numbers = [Fraction(str(v)) for v in values if v is not None]
     return sum(numbers, Fraction(0)) / len(numbers) if numbers else None
@@ -210,10 +217,19 @@ def build_comparison(products: Sequence[ProductData], versions: Sequence[Version
 
         agreement_out: dict[str, Any] | None = None
         if len(own_audits) >= 2:
-            alpha = agreement.krippendorff_alpha_interval(ratings.values())
+            overall_agreement = agreement.agreement_over(ratings.values())
+            wide = agreement.wide_disagreements(ratings)
             agreement_out = {
-                "alpha": _str(agreement.alpha_as_decimal(alpha)),
-                "disagreements": [{"key": k, "range": r} for k, r in agreement.most_disagreement(ratings)],
+                **_agreement_dict(overall_agreement),
+                "criteria": {
+                    c.key: _agreement_dict(agreement.agreement_over(
+                        ratings[k] for k in shared if ref_questions[k].criterion_key == c.key))
+                    for c in criteria
+                },
+                # Questions two or more levels apart come first, all of them; then the closest calls, up to five.
+                "wide_count": len(wide),
+                "disagreements": [{"key": k, "range": r}
+                                  for k, r in agreement.most_disagreement(ratings, limit=max(5, len(wide)))],
             }
         overall_mean = _mean(overall_scores)
         products_out.append({
@@ -253,6 +269,15 @@ def _criterion_labels(result: Mapping[str, Any]) -> dict[str, dict[int, str]]:
     for q in result.get("questions", []):
         labels[q["criterion_key"]] = {int(k): v for k, v in q["levels"].items()}
     return labels
+
+
+def _with_reading(found: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An agreement dict with its reading (reports built before the reading was stored get it here)."""
+    if found is None:
+        return None
+    alpha = found.get("alpha")
+    return {**found, "reading": found.get("reading") or agreement.alpha_reading(
+        None if alpha is None else Decimal(alpha))}
 
 
 def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
@@ -296,13 +321,15 @@ def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] =
                     for c in criteria
                 ],
                 "agreement": None if agreement_view is None else {
-                    "alpha": agreement_view["alpha"],
-                    "spread": [{"title": c["title"], "range": p["criteria"][c["key"]]["range"],
+                    **_with_reading(agreement_view),
+                    "spread": [{"title": c["title"], "key": c["key"], "range": p["criteria"][c["key"]]["range"],
                                 "stdev": p["criteria"][c["key"]]["stdev"],
                                 # An auditor with nothing counted on a criterion shows as a dash, not "None".
-                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]].get("scores", [])]}
+                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]].get("scores", [])],
+                                "agreement": _with_reading(agreement_view.get("criteria", {}).get(c["key"]))}
                                for c in criteria],
-                    "disagreements": [{**question_view(p, d["key"]), "range": d["range"]}
+                    "disagreements": [{**question_view(p, d["key"]), "range": d["range"],
+                                       "wide": d["range"] >= agreement.WIDE}
                                       for d in agreement_view["disagreements"]],
                 },
             })

@@ -124,3 +124,21 @@ def test_present_hides_a_blind_products_scores_and_answers_but_keeps_consensus_b
     assert cell["consensus"] == {"level": 2, "reason": "We read it together", "set_by": "Ana", "label": "L2"}
     assert view["table"][0]["cells"][1] == {"product_id": 2, "hidden": True, "consensus": None}
     assert [q["key"] for q in readalong["agreement"]["disagreements"]] == ["c2/q3", "c1/q1", "c1/q2"]
+
+
+def test_each_product_and_criterion_carries_exact_and_within_one_agreement_beside_alpha():
+    from .report_data import small_result
+
+    readalong = small_result()["products"][0]["agreement"]
+    # Ana 4,2,3 and Ben 3,1,1: one level apart on q1 and q2, two on q3 → same level on none, within one on 2 of 3.
+    assert (readalong["questions"], readalong["exact"], readalong["within_one"]) == (3, 0, 2)
+    assert (readalong["exact_percent"], readalong["within_one_percent"]) == (0, 67)
+    # Values 4,3,2,1,3,1: D_o = (2 + 2 + 8) / 6 = 2; D_e = 2(6·40 − 14²) / 30 = 44/15; α = 1 − 30/44 = 7/22.
+    assert readalong["alpha"] == "0.32" and readalong["reading"] == "low"
+    # Problem framing (q1, q2): values 4,3,2,1: D_o = 1, D_e = 10/3 → α = 0.7, tentative; within one on both.
+    framing = readalong["criteria"]["c1"]
+    assert (framing["alpha"], framing["reading"], framing["within_one_percent"]) == ("0.70", "tentative", 100)
+    # Family voice (q3 only, 3 against 1): D_o = 4 = D_e → α = 0.
+    assert readalong["criteria"]["c2"]["alpha"] == "0.00" and readalong["criteria"]["c2"]["reading"] == "low"
+    # The question two levels apart is listed first.
+    assert readalong["wide_count"] == 1 and readalong["disagreements"][0] == {"key": "c2/q3", "range": 2}
