@@ -26,13 +26,20 @@ def _chart(groups, for_print):
 
 
 def report_view(report: ComparisonReport, hidden: set[int], result: dict | None = None, for_print: bool = False,
-                request=None) -> dict:
-    """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind."""
+                request=None, share_token: str | None = None) -> dict:
+    """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind.
+
+    With `share_token`, the board's read-only copy: each product links to its shared page instead."""
     result = (report.result or {}) if result is None else result
     view = reports.present(result, hidden, selectors.consensus(report))
     groups = charts.criterion_bars(result, hidden)
     header, body = charts.text_alternative(groups)
-    if not for_print:
+    if share_token is not None:
+        # Not kept: the links carry the share's secret, which is never stored, not even in the cache.
+        view["products_html"] = mark_safe(render_to_string(
+            "committees/report_products.html", {"view": view, "report": report, "share_token": share_token},
+            request))
+    elif not for_print:
         # Most of the page's rendering time: each product's summary. A ready report never changes, so the
         # rendered sections are kept under what they depend on.
         view["products_html"] = mark_safe(remembered(

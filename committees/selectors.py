@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from assetlens.models import District
 from audits.models import Answer, Audit
@@ -20,7 +21,15 @@ from products.models import Product
 from rubrics.models import Criterion, Level, Question
 
 from . import reports
-from .models import AuditRequest, Committee, CommitteeMember, ComparisonReport, Decision
+from .models import (
+    AuditRequest,
+    Committee,
+    CommitteeMember,
+    ComparisonReport,
+    Decision,
+    ReportShare,
+    hash_share_token,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -153,3 +162,29 @@ def report_inputs(report: ComparisonReport) -> tuple[list, list, list]:
     audit_data = [reports.AuditData(a.id, a.product_id, a.auditor.get_full_name() or a.auditor.username,
                                     a.rubric_version_id, tuple(answers.get(a.id, ()))) for a in audits]
     return products, versions, audit_data
+
+
+# --- Share with the board -------------------------------------------------------------------------------
+
+
+def share_for(token: str) -> tuple[ReportShare | None, str]:
+    """The share a link's secret opens, and why it does not: "" (it works), "revoked", "expired" or "missing"."""
+    share = (ReportShare.objects.select_related("report__committee", "report__district")
+             .defer("report__details").filter(token_hash=hash_share_token(token)).first())
+    if share is None:
+        return None, "missing"
+    if share.revoked_at is not None:
+        return share, "revoked"
+    if share.expires_at <= timezone.now():
+        return share, "expired"
+    if share.report.status != ComparisonReport.Status.READY or share.report.committee.district_id != \
+            share.report.district_id:
+        return share, "missing"
+    return share, ""
+
+
+def shares_of(report: ComparisonReport) -> QuerySet[ReportShare]:
+    """The report's links, newest first, with who made them (one query)."""
+    return report.shares.select_related("created_by").only(
+        "report_id", "label", "created_at", "expires_at", "revoked_at", "created_by__id", "created_by__username",
+        "created_by__first_name", "created_by__last_name")

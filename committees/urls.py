@@ -18,4 +18,10 @@ urlpatterns = [
     path("reports/<int:pk>/comments/", views.report_comment, name="report_comment"),
     path("reports/<int:pk>/consensus/", views.report_consensus, name="report_consensus"),
     path("reports/<int:pk>/decisions/", views.report_decision, name="report_decision"),
+    path("reports/<int:pk>/shares/", views.report_share_create, name="report_share_create"),
+    path("reports/<int:pk>/shares/<int:share_pk>/revoke/", views.report_share_revoke, name="report_share_revoke"),
+    # The board's read-only copy: no sign-in; the secret in the link is the key.
+    path("shared/<str:token>/", views.shared_report, name="shared_report"),
+    path("shared/<str:token>/products/<int:product_pk>/", views.shared_report_product,
+         name="shared_report_product"),
 ]

@@ -32,6 +32,7 @@ from .forms import (
     ComparisonForm,
     ConsensusForm,
     DecisionForm,
+    ShareForm,
 )
 from .models import Committee, ComparisonReport
 
@@ -198,7 +199,7 @@ def report_detail(request, pk):
             "view": view, "validations_row": [found.get(p["id"], []) for p in view["products"]],
             "comments": report.comments.select_related("author"),
             "decisions": report.decisions.select_related("product", "decided_by"),
-            "blank_forms": _blank_forms(report),
+            "blank_forms": _blank_forms(report), **_share_context(report),
         })
     return render(request, "committees/report_detail.html", context)
 
@@ -275,7 +276,7 @@ def _rerender(request, report, **forms):
         "report": report, "committee": report.committee, "view": _report_view(request, report),
         "comments": report.comments.select_related("author"),
         "decisions": report.decisions.select_related("product", "decided_by"),
-        "blank_forms": _blank_forms(report),
+        "blank_forms": _blank_forms(report), **_share_context(report),
     }
     context.update(forms)
     return render(request, "committees/report_detail.html", context, status=400)
@@ -318,3 +319,84 @@ def report_decision(request, pk):
     decision = services.record_decision(form, report, product, request.user)
     messages.success(request, _("The committee's decision on %(name)s is recorded.") % {"name": decision.product})
     return redirect(reverse("report_detail", args=[report.pk]) + "#decisions")
+
+
+# --- Share with the board -------------------------------------------------------------------------------
+
+
+def _share_context(report) -> dict:
+    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now()}
+
+
+@district_required
+@require_POST
+def report_share_create(request, pk):
+    """A read-only link for the board. A member still blind to a product may not make one: the link would show
+    them, signed out, what they may not see yet."""
+    report = _ready_report(request, pk)
+    if _hidden(request, report):
+        raise PermissionDenied(_("You can share this report once you have submitted the audits the committee "
+                                 "asked you for."))
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return render(request, "committees/report_share_created.html", {
+            "report": report, "committee": report.committee, "share_form": form}, status=400)
+    token = services.share_report(report, request.user, form.cleaned_data["label"], form.cleaned_data["days"])
+    # The secret is shown this once: only its hash is kept.
+    return render(request, "committees/report_share_created.html", {
+        "report": report, "committee": report.committee,
+        "link": request.build_absolute_uri(reverse("shared_report", args=[token])),
+        "days": form.cleaned_data["days"]})
+
+
+@district_required
+@require_POST
+def report_share_revoke(request, pk, share_pk):
+    report = _ready_report(request, pk)
+    share = get_object_or_404(report.shares, pk=share_pk)
+    if services.revoke_share(share, request.user):
+        messages.success(request, _("The link no longer opens the report."))
+    return redirect(reverse("report_detail", args=[report.pk]) + "#share")
+
+
+def _open_share(request, token):
+    """The shared report, or the page that says why the link does not open it (410 revoked or expired, else 404)."""
+    share, reason = selectors.share_for(token)
+    if reason:
+        response = render(request, "committees/shared_gone.html", {"reason": reason, "share": share},
+                          status=410 if reason in ("revoked", "expired") else 404)
+        return None, response
+    return share.report, None
+
+
+def _no_index(response):
+    # A board link is private even though it needs no sign-in: keep it out of search engines and shared caches.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def shared_report(request, token):
+    """The board's read-only copy: what a committee member blind to nothing sees, without the discussion."""
+    report, gone = _open_share(request, token)
+    if gone is not None:
+        return _no_index(gone)
+    view = report_view.report_view(report, set(), request=request, share_token=token)
+    return _no_index(render(request, "committees/shared_report.html", {
+        "report": report, "committee": report.committee, "view": view, "token": token,
+        "decisions": report.decisions.select_related("product", "decided_by")}))
+
+
+def shared_report_product(request, token, product_pk):
+    report, gone = _open_share(request, token)
+    if gone is not None:
+        return _no_index(gone)
+    if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
+        raise Http404("This product is not in this report.")
+    result = report_view.whole_result(report, [product_pk])
+    view = reports.present(result, set(), selectors.consensus(report))
+    product = next(p for p in view["products"] if p["id"] == product_pk)
+    return _no_index(render(request, "committees/shared_report_product.html", {
+        "report": report, "committee": report.committee, "product": product, "token": token,
+        "product_view": {"products": [product]}}))
