@@ -321,7 +321,7 @@ def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] =
                     for c in criteria
                 ],
                 "agreement": None if agreement_view is None else {
-                    **_with_reading(agreement_view),
+                    **(_with_reading(agreement_view) or {}),
                     "spread": [{"title": c["title"], "key": c["key"], "range": p["criteria"][c["key"]]["range"],
                                 "stdev": p["criteria"][c["key"]]["stdev"],
                                 # An auditor with nothing counted on a criterion shows as a dash, not "None".
