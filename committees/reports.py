@@ -254,7 +254,9 @@ def build_comparison(products: Sequence[ProductData], versions: Sequence[Version
         "questions": questions_out,
         "versions": [
             {"id": v.id, "label": v.label,
-             "left_out": [q.key for q in v.questions if q.key not in shared_set]}
+             "left_out": [q.key for q in v.questions if q.key not in shared_set],
+             # Named on the page, so a reader knows what the comparison does not cover.
+             "left_out_prompts": [q.prompt for q in v.questions if q.key not in shared_set]}
             for v in ordered_versions
         ],
         "mixed_versions": len(ordered_versions) > 1,
@@ -402,3 +404,83 @@ def join_result(summary: dict, details: dict, product_ids: "list[int] | None" = 
         })
         answers[pid] = extra["answers"]
     return {**summary, "products": products, "answers": answers}
+
+
+# --- Ranked summary and the reader's language ------------------------------------------------------------
+
+
+def ranked(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
+           sort: str = "overall") -> tuple[list[dict[str, Any]], str]:
+    """Products best first by `sort` ("overall" or a criterion key; anything else means "overall"), ties and
+    products with no score by name; products the viewer is blind to last, unranked. Returns (rows, sort used)."""
+    hidden = {int(p) for p in hidden_product_ids}
+    criteria = [c["key"] for c in result.get("criteria", [])]
+    if sort not in criteria:
+        sort = "overall"
+    rows: list[dict[str, Any]] = []
+    for p in result.get("products", []):
+        blind = p["id"] in hidden
+        scores = [None if blind else p["criteria"].get(key, {}).get("score") for key in criteria]
+        rows.append({"id": p["id"], "name": p["name"], "hidden": blind,
+                     "overall": None if blind else p.get("overall"), "scores": scores,
+                     "agreement": None if blind else _with_reading(p.get("agreement"))})
+
+    def key(row: dict[str, Any]) -> tuple[int, Decimal, str]:
+        value = row["overall"] if sort == "overall" else row["scores"][criteria.index(sort)]
+        return (2 if row["hidden"] else (1 if value is None else 0), -Decimal(value or 0), row["name"].casefold())
+
+    rows.sort(key=key)
+    rank = 0
+    for row in rows:
+        value = row["overall"] if sort == "overall" else row["scores"][criteria.index(sort)]
+        row["rank"] = None if row["hidden"] or value is None else (rank := rank + 1)
+    return rows, sort
+
+
+@dataclass(frozen=True)
+class Words:
+    """The rubric's words in the reader's language, by key; what is missing stays as stored."""
+
+    criteria: Mapping[str, str] = field(default_factory=dict)  # criterion key → title
+    questions: Mapping[str, str] = field(default_factory=dict)  # "<criterion>/<question>" → prompt
+    levels: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # question key → {level: label}
+    messages: Mapping[str, str] = field(default_factory=dict)  # a tone finding's stored message → translated
+
+
+def translated(result: Mapping[str, Any], words: Words) -> dict[str, Any]:
+    """The stored report with its rubric text (criterion titles, question prompts, level names) and tone messages
+    in the reader's language. Scores, keys and what auditors wrote are left as they are."""
+    if not (words.criteria or words.questions or words.levels or words.messages):
+        return dict(result)
+
+    def level_label(qkey: str, level: Any, stored: str) -> str:
+        return words.levels.get(qkey, {}).get(level, stored) if isinstance(level, int) else stored
+
+    criteria = [{**c, "title": words.criteria.get(c["key"], c["title"])} for c in result.get("criteria", [])]
+    questions = [{**q, "prompt": words.questions.get(q["key"], q["prompt"]),
+                  "levels": {v: words.levels.get(q["key"], {}).get(int(v), label) for v, label in q["levels"].items()}}
+                 for q in result.get("questions", [])]
+    last_question = {q["criterion_key"]: q["key"] for q in result.get("questions", [])}
+
+    def product(p: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(p)
+        out["criteria"] = {k: {**c, "level_label": level_label(last_question.get(k, ""), c.get("level"),
+                                                               c.get("level_label", ""))}
+                           for k, c in p.get("criteria", {}).items()}
+        tone = p.get("tone")
+        if tone:
+            out["tone"] = {**tone, **{part: [{**f, "message": words.messages.get(f["message"], f["message"])}
+                                             for f in tone.get(part, [])] for part in ("strengths", "findings")}}
+        return out
+
+    answers = {
+        pid: {qkey: [{**a, "level_label": level_label(qkey, a.get("level"), a.get("level_label", ""))}
+                     for a in drill]
+              for qkey, drill in by_question.items()}
+        for pid, by_question in result.get("answers", {}).items()
+    }
+    versions = [{**v, "left_out_prompts": [words.questions.get(k, prompt) for k, prompt in
+                                           zip(v.get("left_out", []), v.get("left_out_prompts", []), strict=False)]}
+                for v in result.get("versions", [])]
+    return {**result, "criteria": criteria, "questions": questions, "versions": versions,
+            "products": [product(p) for p in result.get("products", [])], "answers": answers}

@@ -188,3 +188,37 @@ def shares_of(report: ComparisonReport) -> QuerySet[ReportShare]:
     return report.shares.select_related("created_by").only(
         "report_id", "label", "created_at", "expires_at", "revoked_at", "created_by__id", "created_by__username",
         "created_by__first_name", "created_by__last_name")
+
+
+def report_words(result: dict, language: str | None) -> reports.Words:
+    """The rubric's words for a stored report in `language`, from the translations of the versions it compared
+    (three queries; none in English, the language the rubric is written in)."""
+    lang = (language or "en")[:2]
+    version_ids = [v["id"] for v in result.get("versions", [])]
+    if lang == "en" or not version_ids:
+        return reports.Words()
+    criteria: dict[str, str] = {}
+    for key, translations in Criterion.objects.filter(version_id__in=version_ids).values_list("key", "translations"):
+        title = (translations or {}).get(lang, {}).get("title")
+        if title:
+            criteria[key] = title
+    questions: dict[str, str] = {}
+    for ckey, qkey, translations in Question.objects.filter(criterion__version_id__in=version_ids).values_list(
+            "criterion__key", "key", "translations"):
+        prompt = (translations or {}).get(lang, {}).get("prompt")
+        if prompt:
+            questions[f"{ckey}/{qkey}"] = prompt
+    levels: dict[str, dict[int, str]] = {}
+    for ckey, qkey, value, translations in Level.objects.filter(
+            question__criterion__version_id__in=version_ids).values_list(
+            "question__criterion__key", "question__key", "value", "translations"):
+        label = (translations or {}).get(lang, {}).get("label")
+        if label:
+            levels.setdefault(f"{ckey}/{qkey}", {})[value] = label
+    return reports.Words(criteria, questions, levels)
+
+
+def audits_since(report: ComparisonReport) -> int:
+    """Scored audits of the report's products that it does not include yet (one query)."""
+    return comparable_audits(report.district, report.products.filter(district_id=report.district_id)).exclude(
+        comparison_reports=report).count()

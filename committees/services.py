@@ -20,6 +20,7 @@ from audits.models import Audit
 from notifications import services as notify
 from products.models import Product
 
+from . import selectors
 from .models import (
     AuditRequest,
     Committee,
@@ -170,3 +171,21 @@ def revoke_share(share: ReportShare, user: "User") -> bool:
     with transaction.atomic():
         return bool(ReportShare.objects.filter(pk=share.pk, revoked_at__isnull=True)
                     .update(revoked_at=timezone.now(), revoked_by=user))
+
+
+def rebuild(report: ComparisonReport) -> bool:
+    """Build a ready (or paused) report again with its products' scored audits as they are now, including any
+    submitted since. The page shows the build's progress; agreed levels and decisions stay. False when it is being
+    built already."""
+    with transaction.atomic():
+        taken = ComparisonReport.objects.filter(
+            pk=report.pk, status__in=[ComparisonReport.Status.READY, ComparisonReport.Status.FAILED],
+        ).update(status=ComparisonReport.Status.QUEUED, queued_at=timezone.now(), lease_until=None, attempts=0,
+                 failure_message="", progress=0, stage=_("Waiting for a worker"),
+                 language=get_language() or report.language)
+        if taken:
+            products = report.products.filter(district_id=report.district_id)
+            report.audits.set(selectors.comparable_audits(report.district, products))
+            _revise(report)
+            transaction.on_commit(lambda: enqueue_build(report.pk))
+    return bool(taken)

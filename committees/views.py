@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from audits.models import Audit
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import exports, report_view, reports, selectors, services
+from . import exports, report_view, selectors, services
 from .forms import (
     AuditRequestForm,
     CommentForm,
@@ -169,7 +170,8 @@ def _hidden(request, report) -> set[int]:
 
 
 def _report_view(request, report):
-    return report_view.report_view(report, _hidden(request, report), request=request)
+    return report_view.report_view(report, _hidden(request, report), request=request,
+                                   sort=request.GET.get("sort", "overall"))
 
 
 def _blank_forms(report) -> dict:
@@ -234,9 +236,31 @@ def _ready_report(request, pk):
 def report_csv(request, pk):
     report = _ready_report(request, pk)
     hidden = _hidden(request, report)
-    result = report_view.whole_result(report)  # the details are read here only (deferred on the page)
+    # The details are read here only (deferred on the page); the rubric's words in the reader's language.
+    result = report_view.in_reader_language(report_view.whole_result(report))
     response = HttpResponse(exports.to_csv(report.pk, result, hidden), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.csv"'
+    return response
+
+
+@district_required
+def report_xlsx(request, pk):
+    """The report as a workbook: a summary sheet (scores, agreement, agreed levels, decisions) and every answer."""
+    report = _ready_report(request, pk)
+    hidden = _hidden(request, report)
+    result = report_view.in_reader_language(report_view.whole_result(report))
+    criteria = result.get("criteria", [])
+    decisions: dict[int, list[str]] = {}
+    for decision in report.decisions.order_by("decided_on", "id"):
+        decisions.setdefault(decision.product_id, []).append(
+            f"{decision.get_outcome_display()} ({date_format(decision.decided_on)}): {decision.rationale}")
+    header = [_("Product"), _("Vendor"), _("Audits"), _("Overall"), *[c["title"] for c in criteria],
+              _("Alpha"), _("Within one level (%)"),
+              *[_("Agreed level: %(criterion)s") % {"criterion": c["title"]} for c in criteria], _("Decisions")]
+    data = exports.to_xlsx(report.pk, result, hidden, summary_header=header, consensus=selectors.consensus(report),
+                           decisions=decisions, sheet_names=(_("Summary"), _("Answers")))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.xlsx"'
     return response
 
 
@@ -261,10 +285,7 @@ def report_product(request, pk, product_pk):
     report = _ready_report(request, pk)
     if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
         raise Http404("This product is not in this report.")
-    hidden = _hidden(request, report)
-    result = report_view.whole_result(report, [product_pk])
-    view = reports.present(result, hidden, selectors.consensus(report))
-    product = next(p for p in view["products"] if p["id"] == product_pk)
+    product = report_view.product_view(report, product_pk, _hidden(request, report))
     return render(request, "committees/report_product.html", {
         "report": report, "committee": report.committee, "product": product, "product_view": {"products": [product]},
     })
@@ -325,7 +346,18 @@ def report_decision(request, pk):
 
 
 def _share_context(report) -> dict:
-    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now()}
+    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now(),
+            "audits_since": selectors.audits_since(report)}
+
+
+@district_required
+@require_POST
+def report_rebuild(request, pk):
+    """Build the report again with the audits submitted since; the page shows its progress."""
+    report = _ready_report(request, pk)
+    if services.rebuild(report):
+        messages.info(request, _("The report is being built again with every scored audit of its products."))
+    return redirect("report_detail", pk=report.pk)
 
 
 @district_required
@@ -382,7 +414,8 @@ def shared_report(request, token):
     report, gone = _open_share(request, token)
     if gone is not None:
         return _no_index(gone)
-    view = report_view.report_view(report, set(), request=request, share_token=token)
+    view = report_view.report_view(report, set(), request=request, share_token=token,
+                                   sort=request.GET.get("sort", "overall"))
     return _no_index(render(request, "committees/shared_report.html", {
         "report": report, "committee": report.committee, "view": view, "token": token,
         "decisions": report.decisions.select_related("product", "decided_by")}))
@@ -394,9 +427,7 @@ def shared_report_product(request, token, product_pk):
         return _no_index(gone)
     if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
         raise Http404("This product is not in this report.")
-    result = report_view.whole_result(report, [product_pk])
-    view = reports.present(result, set(), selectors.consensus(report))
-    product = next(p for p in view["products"] if p["id"] == product_pk)
+    product = report_view.product_view(report, product_pk, set())
     return _no_index(render(request, "committees/shared_report_product.html", {
         "report": report, "committee": report.committee, "product": product, "token": token,
         "product_view": {"products": [product]}}))

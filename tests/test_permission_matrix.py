@@ -229,6 +229,7 @@ MATRIX = {
     "report_detail": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     "report_status": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     "report_csv": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
+    "report_xlsx": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     # 202: the member is in; inside the test's transaction the worker's PDF job waits for a commit.
     "report_pdf": Row(report, {"GET": statuses(302, 404, 202, 404, 403, 404)}),
     # One product of a report, with every answer: the same doors as the report itself.
@@ -236,6 +237,8 @@ MATRIX = {
                           {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     "report_retry": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                  "POST": statuses(302, 404, 302, 404, 403, 404)}),
+    "report_rebuild": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                   "POST": statuses(302, 404, 302, 404, 403, 404)}),
     "report_comment": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                    "POST": statuses(302, 404, 400, 404, 403, 404)}),
     "report_consensus": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
