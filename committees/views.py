@@ -181,7 +181,7 @@ def _blank_forms(report) -> dict:
 
     def draw():
         return {"comment": str(as_crispy_form(CommentForm())),
-                "consensus": str(as_crispy_form(ConsensusForm(result=result))),
+                "consensus": str(as_crispy_form(ConsensusForm(result=report_view.in_reader_language(result)))),
                 "decision": str(as_crispy_form(DecisionForm(products=result.get("products", []))))}
 
     key = f"report-forms:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
@@ -319,7 +319,7 @@ def report_comment(request, pk):
 @require_POST
 def report_consensus(request, pk):
     report = _ready_report(request, pk)
-    form = ConsensusForm(request.POST, result=report.result or {})
+    form = ConsensusForm(request.POST, result=report_view.in_reader_language(report.result or {}))
     if not form.is_valid():
         return _rerender(request, report, consensus_form=form)
     data = form.cleaned_data

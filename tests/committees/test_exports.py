@@ -195,7 +195,7 @@ def test_pdf_chart_carries_values_and_the_scale():
          for p in small_result()["products"]],
         title="Criterion scores by product", description="Bars", scale_label="Score out of 100"))
     html = render_to_string("committees/report_pdf.html", {
-        "report": SimpleNamespace(pk=7, finished_at=timezone.now()), "committee": SimpleNamespace(name="K-5", purpose=""),
-        "view": view, "decisions": []})
+        "report": SimpleNamespace(pk=7, finished_at=timezone.now()),
+        "committee": SimpleNamespace(name="K-5", purpose=""), "view": view, "decisions": []})
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(exports.to_pdf(html))).pages)
     assert "Score out of 100" in text and "62.5" in text and "100" in text
