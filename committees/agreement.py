@@ -89,3 +89,58 @@ def most_disagreement(units_by_key: Mapping[str, Iterable[int | None]], limit: i
         ranked.append((-value_range, -differing_pairs, key, value_range))
     ranked.sort()
     return [(key, value_range) for _, _, key, value_range in ranked[:limit]]
+
+
+# --- Agreement in words -------------------------------------------------------------------------------
+# The usual reading of alpha (Krippendorff 2004, §11.4): rely on α ≥ 0.800; draw only tentative conclusions
+# for 0.667 ≤ α < 0.800; below that the auditors' levels are too inconsistent to rest a decision on.
+GOOD_ALPHA = Fraction(4, 5)
+TENTATIVE_ALPHA = Fraction(667, 1000)
+WIDE = 2  # levels apart at which a question is talked over first
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How far the auditors agree over some questions: the share of questions where every auditor gave the same
+    level (exact) and where no two are more than one level apart (within one), with alpha and its reading."""
+
+    questions: int  # questions rated by at least two auditors
+    exact: int
+    within_one: int
+    alpha: Fraction | None
+    reading: str  # "good", "tentative", "low" or "undefined"
+
+
+def alpha_reading(alpha: Fraction | Decimal | None) -> str:
+    """"good" (α ≥ 0.80), "tentative" (0.667 ≤ α < 0.80), "low" (below, negative included), "undefined" (None)."""
+    if alpha is None:
+        return "undefined"
+    value = Fraction(str(alpha)) if isinstance(alpha, Decimal) else alpha
+    if value >= GOOD_ALPHA:
+        return "good"
+    if value >= TENTATIVE_ALPHA:
+        return "tentative"
+    return "low"
+
+
+def agreement_over(units: Iterable[Iterable[int | None]]) -> Agreement:
+    """Exact and within-one-level counts over the questions at least two auditors rated, beside alpha."""
+    rated = [[v for v in unit if v is not None] for unit in units]
+    pairable = [unit for unit in rated if len(unit) >= 2]
+    exact = sum(1 for unit in pairable if max(unit) == min(unit))
+    within_one = sum(1 for unit in pairable if max(unit) - min(unit) <= 1)
+    alpha = krippendorff_alpha_interval(pairable)
+    return Agreement(len(pairable), exact, within_one, alpha, alpha_reading(alpha))
+
+
+def percent(part: int, whole: int) -> int | None:
+    """part / whole as a whole percentage, halves rounded up; None when there is nothing to count."""
+    if whole == 0:
+        return None
+    return int((Decimal(100 * part) / Decimal(whole)).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def wide_disagreements(units_by_key: Mapping[str, Iterable[int | None]], apart: int = WIDE) -> list[tuple[str, int]]:
+    """Every question whose auditors are `apart` levels or more apart, widest first (then as most_disagreement)."""
+    ranked = most_disagreement(units_by_key, limit=len(units_by_key))
+    return [(key, value_range) for key, value_range in ranked if value_range >= apart]

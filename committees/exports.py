@@ -1,4 +1,5 @@
-"""A comparison report as CSV (one row per audit × question) and as a print-ready PDF.
+"""A comparison report as CSV (one row per audit × question), as XLSX (a summary sheet and the same answers) and as
+a print-ready PDF.
 
 CSV columns, in order:
 
@@ -97,3 +98,71 @@ def to_pdf(html):
     from weasyprint import HTML
 
     return HTML(string=html).write_pdf()
+
+
+def summary_rows(result, hidden_product_ids=(), consensus=None, decisions=None):
+    """One row per product: vendor, audits, overall and criterion scores, alpha, agreed levels and decisions.
+
+    `consensus` maps (product id, criterion key) to {"level", ...}; `decisions` maps a product id to its decisions
+    as text. A product the viewer is blind to keeps its name and nothing else."""
+    hidden = {int(p) for p in hidden_product_ids}
+    consensus = consensus or {}
+    decisions = decisions or {}
+    criteria = result.get("criteria", [])
+    for product in result.get("products", []):
+        if product["id"] in hidden:
+            yield [product["name"], product.get("vendor", "")]
+            continue
+        scores = [product["criteria"].get(c["key"], {}).get("score") for c in criteria]
+        agreed = [(consensus.get((product["id"], c["key"])) or {}).get("level") for c in criteria]
+        agreement = product.get("agreement") or {}
+        yield [product["name"], product.get("vendor", ""), product.get("audit_count", len(product.get("audits", []))),
+               product.get("overall"), *scores, agreement.get("alpha"), agreement.get("within_one_percent"), *agreed,
+               "\n".join(decisions.get(product["id"], []))]
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _cell(value):
+    """Scores are stored as text ("72.5", "-0.56"): written as numbers so a spreadsheet can sort and chart them;
+    any other text is neutralised as in the CSV."""
+    if isinstance(value, str):
+        if NUMBER.fullmatch(value):
+            return float(value)
+        # Control characters (pasted from a PDF, say) are not allowed in an XLSX cell: openpyxl would refuse the file.
+        return ILLEGAL_CHARACTERS.sub("", safe_cell(value))
+    return "" if value is None else value
+
+
+def to_xlsx(report_id, result, hidden_product_ids=(), *, summary_header, consensus=None, decisions=None,
+            sheet_names=("Summary", "Answers")):
+    """An XLSX workbook: a summary sheet (`summary_header` names its columns, in the reader's language) and an
+    answers sheet with the CSV's columns. Every text cell is neutralised as in the CSV, and written as text, so no
+    cell is ever a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import TYPE_STRING
+
+    book = Workbook()
+    summary = book.active
+    summary.title = sheet_names[0]
+    answers = book.create_sheet(sheet_names[1])
+
+    def add(sheet, values):
+        sheet.append([_cell(v) for v in values])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
+
+    add(summary, summary_header)
+    for row in summary_rows(result, hidden_product_ids, consensus, decisions):
+        add(summary, row)
+    add(answers, COLUMNS)
+    for row in csv_rows(report_id, result, hidden_product_ids):
+        add(answers, [safe_cell(row[k]) for k in COLUMNS])
+    for sheet in (summary, answers):
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -212,3 +212,18 @@ class DecisionForm(forms.ModelForm):
         self.order_fields(["product", "outcome", "rationale", "decided_on"])
         # What the date input sends, in every language (Spanish formats alone would refuse 2026-11-20).
         self.fields["decided_on"].input_formats = ["%Y-%m-%d"]
+
+
+class ShareForm(forms.Form):
+    """A read-only link to a report for the school board."""
+
+    DAYS = ((7, _("1 week")), (30, _("30 days")), (90, _("90 days")))
+
+    label = forms.CharField(label=_("Who it is for"), max_length=200, required=False,
+                            help_text=_("For example “Board meeting, 14 January”. Shown only to the committee."))
+    days = forms.TypedChoiceField(label=_("The link works for"), choices=DAYS, coerce=int, initial=30,
+                                  error_messages={"invalid_choice": _("Choose how long the link works.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

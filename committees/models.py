@@ -1,5 +1,7 @@
 """Committees: members of a district who compare audits side by side, talk them over and decide."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -186,3 +188,36 @@ class ReportFile(models.Model):
 
     def __str__(self):
         return f"{self.report_id} · {self.key}"
+
+
+def hash_share_token(token: str) -> str:
+    """What is kept of a share link's secret, and how the link is looked up (as people's invitations do)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ReportShare(models.Model):
+    """A read-only link to one report for the school board: no sign-in, until it expires or is revoked.
+
+    It shows what a committee member who is blind to nothing sees, without the discussion. Only a hash of the
+    link's secret is kept, so a copy of the database cannot be used to open reports.
+    """
+
+    report = models.ForeignKey(ComparisonReport, on_delete=models.CASCADE, related_name="shares")
+    token_hash = models.CharField(max_length=64, unique=True)
+    label = models.CharField(_("who it is for"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.report_id} · {self.label or self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -2,6 +2,8 @@
 
 Shared by the views and the worker that prepares PDFs; it reads, never writes (the rendered parts of a ready
 report are kept in the cache under what they depend on: report, build time, language and the blind set).
+The rubric's words (criterion titles, question prompts, level names) and the tone reader's messages are put in
+the reader's language here, at render time: the stored report keeps the words it was built with.
 """
 
 from django.template.loader import render_to_string
@@ -15,32 +17,61 @@ from . import charts, reports, selectors
 from .models import ComparisonReport
 
 
-def _chart(groups, for_print):
+def in_reader_language(result: dict) -> dict:
+    """`result` with the rubric's words and the tone messages in the active language."""
+    words = selectors.report_words(result, get_language())
+    messages = {}
+    for product in result.get("products", []):
+        for part in ("strengths", "findings"):
+            for found in (product.get("tone") or {}).get(part, []):
+                # The tone rules' messages are in the catalogue (locale/es), keyed by their English words.
+                messages[found["message"]] = _(found["message"])
+    return reports.translated(result, reports.Words(words.criteria, words.questions, words.levels, messages))
+
+
+def _chart(rows, criteria, chart_id="grouped-chart"):
+    shown = [(row["name"], row["scores"]) for row in rows if not row["hidden"]]
     # Safe: charts.py escapes every piece of text it draws.
-    return mark_safe(charts.bar_chart_svg(
-        groups, title=_("Criterion scores by product"),
-        description=_("One row per product and one numbered column per criterion, with the key under the "
-                      "chart. A bar that fills its cell is a score of 100. The table after the chart gives "
+    return mark_safe(charts.grouped_bar_chart_svg(
+        [c["title"] for c in criteria], shown, chart_id=chart_id,
+        title=_("Criterion scores by product"),
+        description=_("One group of bars per product, in the order of the ranked summary, and one bar per criterion, "
+                      "each with its own pattern named in the key under the chart. A bar's length is its score on "
+                      "a scale of 0 to 100, and the score is written at its end. The ranked summary table gives "
                       "the same numbers."),
-        no_score=_("no score"), show_values=not for_print))
+        scale_label=_("Score out of 100"), no_score=_("no score")))
 
 
 def report_view(report: ComparisonReport, hidden: set[int], result: dict | None = None, for_print: bool = False,
-                request=None) -> dict:
-    """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind."""
-    result = (report.result or {}) if result is None else result
+                request=None, share_token: str | None = None, sort: str = "overall") -> dict:
+    """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind,
+    the ranked summary sorted by `sort` ("overall" or a criterion key).
+
+    With `share_token`, the board's read-only copy: each product links to its shared page instead."""
+    result = in_reader_language((report.result or {}) if result is None else result)
     view = reports.present(result, hidden, selectors.consensus(report))
-    groups = charts.criterion_bars(result, hidden)
-    header, body = charts.text_alternative(groups)
-    if not for_print:
+    rows, sort = reports.ranked(result, hidden, sort)
+    if share_token is not None:
+        # Not kept: the links carry the share's secret, which is never stored, not even in the cache.
+        view["products_html"] = mark_safe(render_to_string(
+            "committees/report_products.html", {"view": view, "report": report, "share_token": share_token},
+            request))
+    elif not for_print:
         # Most of the page's rendering time: each product's summary. A ready report never changes, so the
         # rendered sections are kept under what they depend on.
         view["products_html"] = mark_safe(remembered(
             f"report-products:{report.build_stamp}:{get_language()}:{sorted(hidden)}",
             lambda: render_to_string("committees/report_products.html", {"view": view, "report": report}, request)))
-    view.update({"chart": _chart(groups, for_print), "chart_header": header, "chart_body": body,
+    view.update({"chart": _chart(rows, view["criteria"]), "ranked": rows, "sort": sort,
                  "hidden_count": len(hidden)})
     return view
+
+
+def product_view(report: ComparisonReport, product_pk: int, hidden: set[int]) -> dict:
+    """One product of the report with every audit, answer and piece of evidence, in the reader's language."""
+    result = in_reader_language(whole_result(report, [product_pk]))
+    view = reports.present(result, hidden, selectors.consensus(report))
+    return next(p for p in view["products"] if p["id"] == product_pk)
 
 
 def whole_result(report: ComparisonReport, product_ids: list[int] | None = None) -> dict:

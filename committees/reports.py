@@ -92,6 +92,13 @@ def shared_questions(versions: Sequence[VersionData]) -> list[str]:
     return [q.key for q in first if q.key in (keys or set())]
 
 
+def _agreement_dict(found: agreement.Agreement) -> dict[str, Any]:
+    return {"alpha": _str(agreement.alpha_as_decimal(found.alpha)), "reading": found.reading,
+            "questions": found.questions, "exact": found.exact, "within_one": found.within_one,
+            "exact_percent": agreement.percent(found.exact, found.questions),
+            "within_one_percent": agreement.percent(found.within_one, found.questions)}
+
+
 def _mean(values: Iterable[Decimal | int | str | None]) -> Fraction | None:
     numbers = [Fraction(str(v)) for v in values if v is not None]
     return sum(numbers, Fraction(0)) / len(numbers) if numbers else None
@@ -210,10 +217,19 @@ def build_comparison(products: Sequence[ProductData], versions: Sequence[Version
 
         agreement_out: dict[str, Any] | None = None
         if len(own_audits) >= 2:
-            alpha = agreement.krippendorff_alpha_interval(ratings.values())
+            overall_agreement = agreement.agreement_over(ratings.values())
+            wide = agreement.wide_disagreements(ratings)
             agreement_out = {
-                "alpha": _str(agreement.alpha_as_decimal(alpha)),
-                "disagreements": [{"key": k, "range": r} for k, r in agreement.most_disagreement(ratings)],
+                **_agreement_dict(overall_agreement),
+                "criteria": {
+                    c.key: _agreement_dict(agreement.agreement_over(
+                        ratings[k] for k in shared if ref_questions[k].criterion_key == c.key))
+                    for c in criteria
+                },
+                # Questions two or more levels apart come first, all of them; then the closest calls, up to five.
+                "wide_count": len(wide),
+                "disagreements": [{"key": k, "range": r}
+                                  for k, r in agreement.most_disagreement(ratings, limit=max(5, len(wide)))],
             }
         overall_mean = _mean(overall_scores)
         products_out.append({
@@ -238,7 +254,9 @@ def build_comparison(products: Sequence[ProductData], versions: Sequence[Version
         "questions": questions_out,
         "versions": [
             {"id": v.id, "label": v.label,
-             "left_out": [q.key for q in v.questions if q.key not in shared_set]}
+             "left_out": [q.key for q in v.questions if q.key not in shared_set],
+             # Named on the page, so a reader knows what the comparison does not cover.
+             "left_out_prompts": [q.prompt for q in v.questions if q.key not in shared_set]}
             for v in ordered_versions
         ],
         "mixed_versions": len(ordered_versions) > 1,
@@ -253,6 +271,15 @@ def _criterion_labels(result: Mapping[str, Any]) -> dict[str, dict[int, str]]:
     for q in result.get("questions", []):
         labels[q["criterion_key"]] = {int(k): v for k, v in q["levels"].items()}
     return labels
+
+
+def _with_reading(found: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """An agreement dict with its reading (reports built before the reading was stored get it here)."""
+    if found is None:
+        return None
+    alpha = found.get("alpha")
+    return {**found, "reading": found.get("reading") or agreement.alpha_reading(
+        None if alpha is None else Decimal(alpha))}
 
 
 def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
@@ -296,13 +323,15 @@ def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] =
                     for c in criteria
                 ],
                 "agreement": None if agreement_view is None else {
-                    "alpha": agreement_view["alpha"],
-                    "spread": [{"title": c["title"], "range": p["criteria"][c["key"]]["range"],
+                    **(_with_reading(agreement_view) or {}),
+                    "spread": [{"title": c["title"], "key": c["key"], "range": p["criteria"][c["key"]]["range"],
                                 "stdev": p["criteria"][c["key"]]["stdev"],
                                 # An auditor with nothing counted on a criterion shows as a dash, not "None".
-                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]].get("scores", [])]}
+                                "scores": ["—" if v is None else v for v in p["criteria"][c["key"]].get("scores", [])],
+                                "agreement": _with_reading(agreement_view.get("criteria", {}).get(c["key"]))}
                                for c in criteria],
-                    "disagreements": [{**question_view(p, d["key"]), "range": d["range"]}
+                    "disagreements": [{**question_view(p, d["key"]), "range": d["range"],
+                                       "wide": d["range"] >= agreement.WIDE}
                                       for d in agreement_view["disagreements"]],
                 },
             })
@@ -375,3 +404,83 @@ def join_result(summary: dict, details: dict, product_ids: "list[int] | None" = 
         })
         answers[pid] = extra["answers"]
     return {**summary, "products": products, "answers": answers}
+
+
+# --- Ranked summary and the reader's language ------------------------------------------------------------
+
+
+def ranked(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
+           sort: str = "overall") -> tuple[list[dict[str, Any]], str]:
+    """Products best first by `sort` ("overall" or a criterion key; anything else means "overall"), ties and
+    products with no score by name; products the viewer is blind to last, unranked. Returns (rows, sort used)."""
+    hidden = {int(p) for p in hidden_product_ids}
+    criteria = [c["key"] for c in result.get("criteria", [])]
+    if sort not in criteria:
+        sort = "overall"
+    rows: list[dict[str, Any]] = []
+    for p in result.get("products", []):
+        blind = p["id"] in hidden
+        scores = [None if blind else p["criteria"].get(key, {}).get("score") for key in criteria]
+        rows.append({"id": p["id"], "name": p["name"], "hidden": blind,
+                     "overall": None if blind else p.get("overall"), "scores": scores,
+                     "agreement": None if blind else _with_reading(p.get("agreement"))})
+
+    def key(row: dict[str, Any]) -> tuple[int, Decimal, str]:
+        value = row["overall"] if sort == "overall" else row["scores"][criteria.index(sort)]
+        return (2 if row["hidden"] else (1 if value is None else 0), -Decimal(value or 0), row["name"].casefold())
+
+    rows.sort(key=key)
+    rank = 0
+    for row in rows:
+        value = row["overall"] if sort == "overall" else row["scores"][criteria.index(sort)]
+        row["rank"] = None if row["hidden"] or value is None else (rank := rank + 1)
+    return rows, sort
+
+
+@dataclass(frozen=True)
+class Words:
+    """The rubric's words in the reader's language, by key; what is missing stays as stored."""
+
+    criteria: Mapping[str, str] = field(default_factory=dict)  # criterion key → title
+    questions: Mapping[str, str] = field(default_factory=dict)  # "<criterion>/<question>" → prompt
+    levels: Mapping[str, Mapping[int, str]] = field(default_factory=dict)  # question key → {level: label}
+    messages: Mapping[str, str] = field(default_factory=dict)  # a tone finding's stored message → translated
+
+
+def translated(result: Mapping[str, Any], words: Words) -> dict[str, Any]:
+    """The stored report with its rubric text (criterion titles, question prompts, level names) and tone messages
+    in the reader's language. Scores, keys and what auditors wrote are left as they are."""
+    if not (words.criteria or words.questions or words.levels or words.messages):
+        return dict(result)
+
+    def level_label(qkey: str, level: Any, stored: str) -> str:
+        return words.levels.get(qkey, {}).get(level, stored) if isinstance(level, int) else stored
+
+    criteria = [{**c, "title": words.criteria.get(c["key"], c["title"])} for c in result.get("criteria", [])]
+    questions = [{**q, "prompt": words.questions.get(q["key"], q["prompt"]),
+                  "levels": {v: words.levels.get(q["key"], {}).get(int(v), label) for v, label in q["levels"].items()}}
+                 for q in result.get("questions", [])]
+    last_question = {q["criterion_key"]: q["key"] for q in result.get("questions", [])}
+
+    def product(p: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(p)
+        out["criteria"] = {k: {**c, "level_label": level_label(last_question.get(k, ""), c.get("level"),
+                                                               c.get("level_label", ""))}
+                           for k, c in p.get("criteria", {}).items()}
+        tone = p.get("tone")
+        if tone:
+            out["tone"] = {**tone, **{part: [{**f, "message": words.messages.get(f["message"], f["message"])}
+                                             for f in tone.get(part, [])] for part in ("strengths", "findings")}}
+        return out
+
+    answers = {
+        pid: {qkey: [{**a, "level_label": level_label(qkey, a.get("level"), a.get("level_label", ""))}
+                     for a in drill]
+              for qkey, drill in by_question.items()}
+        for pid, by_question in result.get("answers", {}).items()
+    }
+    versions = [{**v, "left_out_prompts": [words.questions.get(k, prompt) for k, prompt in
+                                           zip(v.get("left_out", []), v.get("left_out_prompts", []), strict=False)]}
+                for v in result.get("versions", [])]
+    return {**result, "criteria": criteria, "questions": questions, "versions": versions,
+            "products": [product(p) for p in result.get("products", [])], "answers": answers}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from assetlens.models import District
 from audits.models import Answer, Audit
@@ -20,7 +21,15 @@ from products.models import Product
 from rubrics.models import Criterion, Level, Question
 
 from . import reports
-from .models import AuditRequest, Committee, CommitteeMember, ComparisonReport, Decision
+from .models import (
+    AuditRequest,
+    Committee,
+    CommitteeMember,
+    ComparisonReport,
+    Decision,
+    ReportShare,
+    hash_share_token,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -153,3 +162,63 @@ def report_inputs(report: ComparisonReport) -> tuple[list, list, list]:
     audit_data = [reports.AuditData(a.id, a.product_id, a.auditor.get_full_name() or a.auditor.username,
                                     a.rubric_version_id, tuple(answers.get(a.id, ()))) for a in audits]
     return products, versions, audit_data
+
+
+# --- Share with the board -------------------------------------------------------------------------------
+
+
+def share_for(token: str) -> tuple[ReportShare | None, str]:
+    """The share a link's secret opens, and why it does not: "" (it works), "revoked", "expired" or "missing"."""
+    share = (ReportShare.objects.select_related("report__committee", "report__district")
+             .defer("report__details").filter(token_hash=hash_share_token(token)).first())
+    if share is None:
+        return None, "missing"
+    if share.revoked_at is not None:
+        return share, "revoked"
+    if share.expires_at <= timezone.now():
+        return share, "expired"
+    if share.report.status != ComparisonReport.Status.READY or share.report.committee.district_id != \
+            share.report.district_id:
+        return share, "missing"
+    return share, ""
+
+
+def shares_of(report: ComparisonReport) -> QuerySet[ReportShare]:
+    """The report's links, newest first, with who made them (one query)."""
+    return report.shares.select_related("created_by").only(
+        "report_id", "label", "created_at", "expires_at", "revoked_at", "created_by__id", "created_by__username",
+        "created_by__first_name", "created_by__last_name")
+
+
+def report_words(result: dict, language: str | None) -> reports.Words:
+    """The rubric's words for a stored report in `language`, from the translations of the versions it compared
+    (three queries; none in English, the language the rubric is written in)."""
+    lang = (language or "en")[:2]
+    version_ids = [v["id"] for v in result.get("versions", [])]
+    if lang == "en" or not version_ids:
+        return reports.Words()
+    criteria: dict[str, str] = {}
+    for key, translations in Criterion.objects.filter(version_id__in=version_ids).values_list("key", "translations"):
+        title = (translations or {}).get(lang, {}).get("title")
+        if title:
+            criteria[key] = title
+    questions: dict[str, str] = {}
+    for ckey, qkey, translations in Question.objects.filter(criterion__version_id__in=version_ids).values_list(
+            "criterion__key", "key", "translations"):
+        prompt = (translations or {}).get(lang, {}).get("prompt")
+        if prompt:
+            questions[f"{ckey}/{qkey}"] = prompt
+    levels: dict[str, dict[int, str]] = {}
+    for ckey, qkey, value, translations in Level.objects.filter(
+            question__criterion__version_id__in=version_ids).values_list(
+            "question__criterion__key", "question__key", "value", "translations"):
+        label = (translations or {}).get(lang, {}).get("label")
+        if label:
+            levels.setdefault(f"{ckey}/{qkey}", {})[value] = label
+    return reports.Words(criteria, questions, levels)
+
+
+def audits_since(report: ComparisonReport) -> int:
+    """Scored audits of the report's products that it does not include yet (one query)."""
+    return comparable_audits(report.district, report.products.filter(district_id=report.district_id)).exclude(
+        comparison_reports=report).count()

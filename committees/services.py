@@ -2,8 +2,9 @@
 a comparison (built by the worker once committed), comment, agree a level, record a decision."""
 
 import logging
+import secrets
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -19,7 +20,18 @@ from audits.models import Audit
 from notifications import services as notify
 from products.models import Product
 
-from .models import AuditRequest, Committee, ComparisonReport, ConsensusLevel, Decision, ReportComment, ReportFile
+from . import selectors
+from .models import (
+    AuditRequest,
+    Committee,
+    ComparisonReport,
+    ConsensusLevel,
+    Decision,
+    ReportComment,
+    ReportFile,
+    ReportShare,
+    hash_share_token,
+)
 from .tasks import REPORTS, enqueue_build, enqueue_pdf, pdf_key
 
 if TYPE_CHECKING:
@@ -139,3 +151,41 @@ def pdf_for(report: ComparisonReport, language: str, hidden: list[int]) -> bytes
     if first_to_claim(f"pdf-asked:{report.pk}:{key}"):
         transaction.on_commit(lambda: enqueue_pdf(report.pk, language, hidden))
     return _read_kept_pdf(report, key)
+
+
+# --- Share with the board -------------------------------------------------------------------------------
+
+
+def share_report(report: ComparisonReport, user: "User", label: str, days: int) -> str:
+    """A new read-only link to `report`, working for `days`. Returns the link's secret: only its hash is kept,
+    so this is the one time it can be shown."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        ReportShare.objects.create(report=report, token_hash=hash_share_token(token), label=label.strip(),
+                                   created_by=user, expires_at=timezone.now() + timedelta(days=days))
+    return token
+
+
+def revoke_share(share: ReportShare, user: "User") -> bool:
+    """Stop a link working at once. False when it was revoked already."""
+    with transaction.atomic():
+        return bool(ReportShare.objects.filter(pk=share.pk, revoked_at__isnull=True)
+                    .update(revoked_at=timezone.now(), revoked_by=user))
+
+
+def rebuild(report: ComparisonReport) -> bool:
+    """Build a ready (or paused) report again with its products' scored audits as they are now, including any
+    submitted since. The page shows the build's progress; agreed levels and decisions stay. False when it is being
+    built already."""
+    with transaction.atomic():
+        taken = ComparisonReport.objects.filter(
+            pk=report.pk, status__in=[ComparisonReport.Status.READY, ComparisonReport.Status.FAILED],
+        ).update(status=ComparisonReport.Status.QUEUED, queued_at=timezone.now(), lease_until=None, attempts=0,
+                 failure_message="", progress=0, stage=_("Waiting for a worker"),
+                 language=get_language() or report.language)
+        if taken:
+            products = report.products.filter(district_id=report.district_id)
+            report.audits.set(selectors.comparable_audits(report.district, products))
+            _revise(report)
+            transaction.on_commit(lambda: enqueue_build(report.pk))
+    return bool(taken)

@@ -12,10 +12,18 @@ urlpatterns = [
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
     path("reports/<int:pk>/status/", views.report_status, name="report_status"),
     path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
+    path("reports/<int:pk>/rebuild/", views.report_rebuild, name="report_rebuild"),
     path("reports/<int:pk>/report.csv", views.report_csv, name="report_csv"),
+    path("reports/<int:pk>/report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("reports/<int:pk>/report.pdf", views.report_pdf, name="report_pdf"),
     path("reports/<int:pk>/products/<int:product_pk>/", views.report_product, name="report_product"),
     path("reports/<int:pk>/comments/", views.report_comment, name="report_comment"),
     path("reports/<int:pk>/consensus/", views.report_consensus, name="report_consensus"),
     path("reports/<int:pk>/decisions/", views.report_decision, name="report_decision"),
+    path("reports/<int:pk>/shares/", views.report_share_create, name="report_share_create"),
+    path("reports/<int:pk>/shares/<int:share_pk>/revoke/", views.report_share_revoke, name="report_share_revoke"),
+    # The board's read-only copy: no sign-in; the secret in the link is the key.
+    path("shared/<str:token>/", views.shared_report, name="shared_report"),
+    path("shared/<str:token>/products/<int:product_pk>/", views.shared_report_product,
+         name="shared_report_product"),
 ]

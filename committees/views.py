@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from audits.models import Audit
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import exports, report_view, reports, selectors, services
+from . import exports, report_view, selectors, services
 from .forms import (
     AuditRequestForm,
     CommentForm,
@@ -32,6 +33,7 @@ from .forms import (
     ComparisonForm,
     ConsensusForm,
     DecisionForm,
+    ShareForm,
 )
 from .models import Committee, ComparisonReport
 
@@ -168,7 +170,8 @@ def _hidden(request, report) -> set[int]:
 
 
 def _report_view(request, report):
-    return report_view.report_view(report, _hidden(request, report), request=request)
+    return report_view.report_view(report, _hidden(request, report), request=request,
+                                   sort=request.GET.get("sort", "overall"))
 
 
 def _blank_forms(report) -> dict:
@@ -178,7 +181,7 @@ def _blank_forms(report) -> dict:
 
     def draw():
         return {"comment": str(as_crispy_form(CommentForm())),
-                "consensus": str(as_crispy_form(ConsensusForm(result=result))),
+                "consensus": str(as_crispy_form(ConsensusForm(result=report_view.in_reader_language(result)))),
                 "decision": str(as_crispy_form(DecisionForm(products=result.get("products", []))))}
 
     key = f"report-forms:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
@@ -198,7 +201,7 @@ def report_detail(request, pk):
             "view": view, "validations_row": [found.get(p["id"], []) for p in view["products"]],
             "comments": report.comments.select_related("author"),
             "decisions": report.decisions.select_related("product", "decided_by"),
-            "blank_forms": _blank_forms(report),
+            "blank_forms": _blank_forms(report), **_share_context(report),
         })
     return render(request, "committees/report_detail.html", context)
 
@@ -233,9 +236,31 @@ def _ready_report(request, pk):
 def report_csv(request, pk):
     report = _ready_report(request, pk)
     hidden = _hidden(request, report)
-    result = report_view.whole_result(report)  # the details are read here only (deferred on the page)
+    # The details are read here only (deferred on the page); the rubric's words in the reader's language.
+    result = report_view.in_reader_language(report_view.whole_result(report))
     response = HttpResponse(exports.to_csv(report.pk, result, hidden), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.csv"'
+    return response
+
+
+@district_required
+def report_xlsx(request, pk):
+    """The report as a workbook: a summary sheet (scores, agreement, agreed levels, decisions) and every answer."""
+    report = _ready_report(request, pk)
+    hidden = _hidden(request, report)
+    result = report_view.in_reader_language(report_view.whole_result(report))
+    criteria = result.get("criteria", [])
+    decisions: dict[int, list[str]] = {}
+    for decision in report.decisions.order_by("decided_on", "id"):
+        decisions.setdefault(decision.product_id, []).append(
+            f"{decision.get_outcome_display()} ({date_format(decision.decided_on)}): {decision.rationale}")
+    header = [_("Product"), _("Vendor"), _("Audits"), _("Overall"), *[c["title"] for c in criteria],
+              _("Alpha"), _("Within one level (%)"),
+              *[_("Agreed level: %(criterion)s") % {"criterion": c["title"]} for c in criteria], _("Decisions")]
+    data = exports.to_xlsx(report.pk, result, hidden, summary_header=header, consensus=selectors.consensus(report),
+                           decisions=decisions, sheet_names=(_("Summary"), _("Answers")))
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.xlsx"'
     return response
 
 
@@ -260,10 +285,7 @@ def report_product(request, pk, product_pk):
     report = _ready_report(request, pk)
     if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
         raise Http404("This product is not in this report.")
-    hidden = _hidden(request, report)
-    result = report_view.whole_result(report, [product_pk])
-    view = reports.present(result, hidden, selectors.consensus(report))
-    product = next(p for p in view["products"] if p["id"] == product_pk)
+    product = report_view.product_view(report, product_pk, _hidden(request, report))
     return render(request, "committees/report_product.html", {
         "report": report, "committee": report.committee, "product": product, "product_view": {"products": [product]},
     })
@@ -275,7 +297,7 @@ def _rerender(request, report, **forms):
         "report": report, "committee": report.committee, "view": _report_view(request, report),
         "comments": report.comments.select_related("author"),
         "decisions": report.decisions.select_related("product", "decided_by"),
-        "blank_forms": _blank_forms(report),
+        "blank_forms": _blank_forms(report), **_share_context(report),
     }
     context.update(forms)
     return render(request, "committees/report_detail.html", context, status=400)
@@ -297,7 +319,7 @@ def report_comment(request, pk):
 @require_POST
 def report_consensus(request, pk):
     report = _ready_report(request, pk)
-    form = ConsensusForm(request.POST, result=report.result or {})
+    form = ConsensusForm(request.POST, result=report_view.in_reader_language(report.result or {}))
     if not form.is_valid():
         return _rerender(request, report, consensus_form=form)
     data = form.cleaned_data
@@ -318,3 +340,94 @@ def report_decision(request, pk):
     decision = services.record_decision(form, report, product, request.user)
     messages.success(request, _("The committee's decision on %(name)s is recorded.") % {"name": decision.product})
     return redirect(reverse("report_detail", args=[report.pk]) + "#decisions")
+
+
+# --- Share with the board -------------------------------------------------------------------------------
+
+
+def _share_context(report) -> dict:
+    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now(),
+            "audits_since": selectors.audits_since(report)}
+
+
+@district_required
+@require_POST
+def report_rebuild(request, pk):
+    """Build the report again with the audits submitted since; the page shows its progress."""
+    report = _ready_report(request, pk)
+    if services.rebuild(report):
+        messages.info(request, _("The report is being built again with every scored audit of its products."))
+    return redirect("report_detail", pk=report.pk)
+
+
+@district_required
+@require_POST
+def report_share_create(request, pk):
+    """A read-only link for the board. A member still blind to a product may not make one: the link would show
+    them, signed out, what they may not see yet."""
+    report = _ready_report(request, pk)
+    if _hidden(request, report):
+        raise PermissionDenied(_("You can share this report once you have submitted the audits the committee "
+                                 "asked you for."))
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return render(request, "committees/report_share_created.html", {
+            "report": report, "committee": report.committee, "share_form": form}, status=400)
+    token = services.share_report(report, request.user, form.cleaned_data["label"], form.cleaned_data["days"])
+    # The secret is shown this once: only its hash is kept.
+    return render(request, "committees/report_share_created.html", {
+        "report": report, "committee": report.committee,
+        "link": request.build_absolute_uri(reverse("shared_report", args=[token])),
+        "days": form.cleaned_data["days"]})
+
+
+@district_required
+@require_POST
+def report_share_revoke(request, pk, share_pk):
+    report = _ready_report(request, pk)
+    share = get_object_or_404(report.shares, pk=share_pk)
+    if services.revoke_share(share, request.user):
+        messages.success(request, _("The link no longer opens the report."))
+    return redirect(reverse("report_detail", args=[report.pk]) + "#share")
+
+
+def _open_share(request, token):
+    """The shared report, or the page that says why the link does not open it (410 revoked or expired, else 404)."""
+    share, reason = selectors.share_for(token)
+    if reason:
+        response = render(request, "committees/shared_gone.html", {"reason": reason, "share": share},
+                          status=410 if reason in ("revoked", "expired") else 404)
+        return None, response
+    return share.report, None
+
+
+def _no_index(response):
+    # A board link is private even though it needs no sign-in: keep it out of search engines and shared caches.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def shared_report(request, token):
+    """The board's read-only copy: what a committee member blind to nothing sees, without the discussion."""
+    report, gone = _open_share(request, token)
+    if gone is not None:
+        return _no_index(gone)
+    view = report_view.report_view(report, set(), request=request, share_token=token,
+                                   sort=request.GET.get("sort", "overall"))
+    return _no_index(render(request, "committees/shared_report.html", {
+        "report": report, "committee": report.committee, "view": view, "token": token,
+        "decisions": report.decisions.select_related("product", "decided_by")}))
+
+
+def shared_report_product(request, token, product_pk):
+    report, gone = _open_share(request, token)
+    if gone is not None:
+        return _no_index(gone)
+    if not any(p["id"] == product_pk for p in (report.result or {}).get("products", [])):
+        raise Http404("This product is not in this report.")
+    product = report_view.product_view(report, product_pk, set())
+    return _no_index(render(request, "committees/shared_report_product.html", {
+        "report": report, "committee": report.committee, "product": product, "token": token,
+        "product_view": {"products": [product]}}))

@@ -236,6 +236,7 @@ MATRIX = {
     "report_detail": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     "report_status": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     "report_csv": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
+    "report_xlsx": Row(report, {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     # 202: the member is in; inside the test's transaction the worker's PDF job waits for a commit.
     "report_pdf": Row(report, {"GET": statuses(302, 404, 202, 404, 403, 404)}),
     # One product of a report, with every answer: the same doors as the report itself.
@@ -243,12 +244,24 @@ MATRIX = {
                           {"GET": statuses(302, 404, 200, 404, 403, 404)}),
     "report_retry": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                  "POST": statuses(302, 404, 302, 404, 403, 404)}),
+    "report_rebuild": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                   "POST": statuses(302, 404, 302, 404, 403, 404)}),
     "report_comment": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                    "POST": statuses(302, 404, 400, 404, 403, 404)}),
     "report_consensus": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                      "POST": statuses(302, 404, 400, 404, 403, 404)}),
     "report_decision": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                     "POST": statuses(302, 404, 400, 404, 403, 404)}),
+    # Share with the board (issue 16): members of the report's committee make and revoke links; the link itself
+    # opens for anyone, signed in or not (the secret in it is the key).
+    "report_share_create": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                        "POST": statuses(302, 404, 400, 404, 403, 404)}),  # 400: choose how long
+    "report_share_revoke": Row(lambda w: {"pk": w.report.pk, "share_pk": w.share.pk},
+                               {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                "POST": statuses(302, 404, 302, 404, 403, 404)}),
+    "shared_report": Row(lambda w: {"token": w.share_token}, {"GET": every(200)}),
+    "shared_report_product": Row(lambda w: {"token": w.share_token, "product_pk": w.product.pk},
+                                 {"GET": every(200)}),
     # Rubrics (issue 3): kept by district admins (their district's variants) and site staff (all). Leaders and
     # committee members get 403; the other district's leader gets 404 for Alder's variant.
     "rubric_list": Row(expect={"GET": statuses(302, 403, 403, 200, 200, 403)}),
@@ -472,6 +485,19 @@ class World:
         report = committee_services.request_comparison(self.committee, self.leader, chosen, audits)
         committee_tasks.build(report.pk)
         return report
+
+    @cached_property
+    def share_token(self):
+        """The secret of a working read-only link to the report."""
+        from committees import services as committee_services
+
+        return committee_services.share_report(self.report, self.committee_member, "Board", 30)
+
+    @cached_property
+    def share(self):
+        from committees.models import ReportShare, hash_share_token
+
+        return ReportShare.objects.get(token_hash=hash_share_token(self.share_token))
 
     @cached_property
     def invitation(self):

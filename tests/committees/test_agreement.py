@@ -76,3 +76,43 @@ def _brute_force_alpha(units):
 @given(st.lists(st.lists(st.one_of(st.none(), st.integers(0, 4)), min_size=1, max_size=4), max_size=12))
 def test_alpha_shortcut_matches_the_definition(units):
     assert agreement.krippendorff_alpha_interval(units) == _brute_force_alpha(units)
+
+
+# --- Agreement in words (issue 16, item 3) ---------------------------------------------------------------
+
+def readalong_units():
+    # Two auditors, 20 questions: the same level (2) on 5, two levels apart (4 against 2) on the other 15.
+    return [[2, 2]] * 5 + [[4, 2]] * 15
+
+
+def test_readalong_within_one_level_on_5_of_20_questions_reads_as_low_agreement():
+    found = agreement.agreement_over(readalong_units())
+    # Within one level: the 5 matching questions only → 5/20 = 25%; the same level on those 5 as well.
+    assert (found.questions, found.exact, found.within_one) == (20, 5, 5)
+    assert agreement.percent(found.within_one, found.questions) == 25
+    # D_o: 15 units × 2·(4−2)² / (2−1) = 120, over n = 40 values → 3.
+    # D_e: 25 twos and 15 fours: 2·25·15·2² = 3000 over 40·39 = 1560 → 25/13.  α = 1 − 3 / (25/13) = −14/25.
+    assert found.alpha == Fraction(-14, 25)
+    assert agreement.alpha_as_decimal(found.alpha) == Decimal("-0.56")
+    assert found.reading == "low"
+
+
+def test_alpha_readings_follow_the_usual_thresholds():
+    assert agreement.alpha_reading(Fraction(4, 5)) == "good"
+    assert agreement.alpha_reading(Decimal("0.79")) == "tentative"
+    assert agreement.alpha_reading(Decimal("0.667")) == "tentative"
+    assert agreement.alpha_reading(Decimal("0.66")) == "low"
+    assert agreement.alpha_reading(Fraction(-1, 2)) == "low"
+    assert agreement.alpha_reading(None) == "undefined"
+
+
+def test_questions_rated_by_one_auditor_do_not_count_and_percent_rounds_half_up():
+    found = agreement.agreement_over([[1, 1], [1, 2], [3, None], [0, 4]])
+    assert (found.questions, found.exact, found.within_one) == (3, 1, 2)
+    assert agreement.percent(2, 3) == 67 and agreement.percent(1, 8) == 13 and agreement.percent(0, 0) is None
+
+
+def test_wide_disagreements_are_all_questions_two_or_more_levels_apart_widest_first():
+    units = {"a": [1, 2], "b": [0, 4], "c": [1, 3, 3], "d": [1, 3, 1], "e": [2, 2]}
+    # b is 4 apart; c and d are 2 apart with two differing pairs each, so by key; a (1 apart) and e are left out.
+    assert agreement.wide_disagreements(units) == [("b", 4), ("c", 2), ("d", 2)]

@@ -267,7 +267,7 @@ def test_member_asks_for_a_comparison_and_the_worker_builds_it(
     report.refresh_from_db()
     assert (report.status, report.progress, report.attempts) == ("ready", 100, 1)
     page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
-    assert "Criteria side by side" in page and "<svg" in page and "<title id=\"criterion-chart-title\">" in page
+    assert "Criteria side by side" in page and "<svg" in page and "<title id=\"grouped-chart-title\">" in page
     assert "What it does well" in page and "Opportunities to strengthen" in page
     # Every question at 4 for b → 100.0; a is the mean of 100.0 and 50.0 → 75.0
     assert "100.0" in page and "75.0" in page

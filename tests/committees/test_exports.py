@@ -127,3 +127,75 @@ def test_chart_has_title_description_and_a_bar_per_product_and_criterion():
 def test_chart_leaves_out_hidden_products():
     groups = charts.criterion_bars(small_result(), hidden_product_ids={2})
     assert groups == [("Problem framing", [("ReadAlong", "62.5")]), ("Family voice", [("ReadAlong", "50.0")])]
+
+
+def _workbook(data):
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_has_a_summary_sheet_and_an_answers_sheet_with_no_formula_anywhere():
+    result = reports.build_comparison(PRODUCTS, [version()], [
+        audit(11, 1, "Ana", {"c1/q1": 4, "c1/q2": 2, "c2/q3": 3}),
+        audit(12, 1, "Ben", {"c1/q1": 3, "c1/q2": 1, "c2/q3": 1}),
+        reports.AuditData(21, 2, "=Cy", 1, (reports.AnswerData("c1/q1", 3, notes="Looks fine;=cmd|' /C calc'!A0"),)),
+    ])
+    header = ["Product", "Vendor", "Audits", "Overall", "Problem framing", "Family voice", "Alpha", "Within one",
+              "Agreed: Problem framing", "Agreed: Family voice", "Decisions"]
+    book = _workbook(exports.to_xlsx(7, result, summary_header=header,
+                                     consensus={(1, "c1"): {"level": 3}}, decisions={1: ["Adopt: reads well"]}))
+    summary, answers = book["Summary"], book["Answers"]
+    rows = [[cell.value for cell in row] for row in summary.iter_rows()]
+    assert rows[0] == header
+    # ReadAlong: Problem framing Ana (4+2)/8 = 75, Ben (3+1)/8 = 50 → 62.5; Family voice 3/4 = 75 and 1/4 = 25 → 50.
+    # Alpha 7/22 → 0.32; within one level on 2 of 3 questions → 67%; the agreed level and the decision follow.
+    readalong = rows[1]
+    assert readalong[:3] == ["ReadAlong", "Open Shelf", 2]
+    assert readalong[4:] == [62.5, 50.0, 0.32, 67, 3, None, "Adopt: reads well"]
+    answer_rows = [[cell.value for cell in row] for row in answers.iter_rows()]
+    assert answer_rows[0] == exports.COLUMNS and len(answer_rows) == 1 + 6 + 1
+    cy = answer_rows[-1]
+    assert cy[exports.COLUMNS.index("auditor")] == "'=Cy"
+    assert cy[exports.COLUMNS.index("notes")] == "Looks fine;'=cmd|' /C calc'!A0"
+    assert all(cell.data_type != "f" for sheet in (summary, answers) for row in sheet.iter_rows() for cell in row)
+
+
+def test_xlsx_shows_only_the_name_of_a_product_the_viewer_is_blind_to():
+    book = _workbook(exports.to_xlsx(7, small_result(), hidden_product_ids=[1], summary_header=["Product"]))
+    rows = [[cell.value for cell in row] for row in book["Summary"].iter_rows()]
+    # The sheet is as wide as MathSprint's row; ReadAlong's has nothing past its name and vendor.
+    assert rows[1][:2] == ["ReadAlong", "Open Shelf"] and set(rows[1][2:]) == {None}
+    assert rows[2][:4] == ["MathSprint", "Sprint", 1, 87.5]
+    assert {row[1].value for row in book["Answers"].iter_rows(min_row=2)} == {"MathSprint"}
+
+
+def test_grouped_chart_draws_each_score_on_a_0_to_100_scale_with_its_value_and_a_pattern_per_criterion():
+    svg = charts.grouped_bar_chart_svg(
+        ["Problem framing", "Family <voice>"], [("ReadAlong", ["62.5", "50.0"]), ("MathSprint", ["75.0", None])],
+        title="Scores", description="Bars", scale_label="Score out of 100", no_score="no score")
+    # The scale: ticks 0, 25, 50, 75, 100 and its name.
+    for tick in ("0", "25", "50", "75", "100"):
+        assert f">{tick}</text>" in svg
+    assert ">Score out of 100</text>" in svg
+    # Plot is 720 − 200 − 44 = 476 wide: 62.5 → 297.5, 50 → 238, 75 → 357; every value is written at its bar.
+    assert 'width="297.5"' in svg and 'width="238.0"' in svg and 'width="357.0"' in svg
+    assert ">62.5</text>" in svg and ">50.0</text>" in svg and ">75.0</text>" in svg and ">no score</text>" in svg
+    # Each criterion has its own pattern, used by its bars and its key entry; text is escaped.
+    assert svg.count('<pattern id="grouped-chart-p') == 2
+    assert svg.count('fill="url(#grouped-chart-p1)"') == 2  # ReadAlong's bar and the key (MathSprint has none)
+    assert "Family &lt;voice&gt;" in svg and "<voice>" not in svg
+
+
+def test_pdf_chart_carries_values_and_the_scale():
+    view = reports.present(small_result())
+    view["chart"] = mark_safe(charts.grouped_bar_chart_svg(
+        [c["title"] for c in small_result()["criteria"]],
+        [(p["name"], [p["criteria"][c["key"]]["score"] for c in small_result()["criteria"]])
+         for p in small_result()["products"]],
+        title="Criterion scores by product", description="Bars", scale_label="Score out of 100"))
+    html = render_to_string("committees/report_pdf.html", {
+        "report": SimpleNamespace(pk=7, finished_at=timezone.now()),
+        "committee": SimpleNamespace(name="K-5", purpose=""), "view": view, "decisions": []})
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(exports.to_pdf(html))).pages)
+    assert "Score out of 100" in text and "62.5" in text and "100" in text

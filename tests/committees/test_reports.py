@@ -124,3 +124,54 @@ def test_present_hides_a_blind_products_scores_and_answers_but_keeps_consensus_b
     assert cell["consensus"] == {"level": 2, "reason": "We read it together", "set_by": "Ana", "label": "L2"}
     assert view["table"][0]["cells"][1] == {"product_id": 2, "hidden": True, "consensus": None}
     assert [q["key"] for q in readalong["agreement"]["disagreements"]] == ["c2/q3", "c1/q1", "c1/q2"]
+
+
+def test_each_product_and_criterion_carries_exact_and_within_one_agreement_beside_alpha():
+    from .report_data import small_result
+
+    readalong = small_result()["products"][0]["agreement"]
+    # Ana 4,2,3 and Ben 3,1,1: one level apart on q1 and q2, two on q3 → same level on none, within one on 2 of 3.
+    assert (readalong["questions"], readalong["exact"], readalong["within_one"]) == (3, 0, 2)
+    assert (readalong["exact_percent"], readalong["within_one_percent"]) == (0, 67)
+    # Values 4,3,2,1,3,1: D_o = (2 + 2 + 8) / 6 = 2; D_e = 2(6·40 − 14²) / 30 = 44/15; α = 1 − 30/44 = 7/22.
+    assert readalong["alpha"] == "0.32" and readalong["reading"] == "low"
+    # Problem framing (q1, q2): values 4,3,2,1: D_o = 1, D_e = 10/3 → α = 0.7, tentative; within one on both.
+    framing = readalong["criteria"]["c1"]
+    assert (framing["alpha"], framing["reading"], framing["within_one_percent"]) == ("0.70", "tentative", 100)
+    # Family voice (q3 only, 3 against 1): D_o = 4 = D_e → α = 0.
+    assert readalong["criteria"]["c2"]["alpha"] == "0.00" and readalong["criteria"]["c2"]["reading"] == "low"
+    # The question two levels apart is listed first.
+    assert readalong["wide_count"] == 1 and readalong["disagreements"][0] == {"key": "c2/q3", "range": 2}
+
+
+def test_ranked_summary_sorts_by_overall_or_a_criterion_and_puts_blind_products_last():
+    from .report_data import small_result
+
+    result = small_result()
+    # Overall: MathSprint 87.5 (75 and 100), ReadAlong 56.3 ((62.5 + 50) / 2 = 56.25, rounded half up).
+    rows, sort = reports.ranked(result)
+    assert sort == "overall" and [(r["rank"], r["name"], r["overall"]) for r in rows] == [
+        (1, "MathSprint", "87.5"), (2, "ReadAlong", "56.3")]
+    rows, sort = reports.ranked(result, sort="c1")
+    assert sort == "c1" and [(r["name"], r["scores"][0]) for r in rows] == [("MathSprint", "75.0"),
+                                                                             ("ReadAlong", "62.5")]
+    # Anything else ranks by overall; a blind product is last, unranked, with no score at all.
+    rows, sort = reports.ranked(result, hidden_product_ids=[2], sort="'; drop")
+    assert sort == "overall" and [(r["rank"], r["name"], r["overall"], r["scores"]) for r in rows] == [
+        (1, "ReadAlong", "56.3", ["62.5", "50.0"]), (None, "MathSprint", None, [None, None])]
+
+
+def test_the_report_reads_in_the_readers_language_without_changing_what_auditors_wrote():
+    from .report_data import small_result
+
+    words = reports.Words(criteria={"c1": "Planteamiento del problema"}, questions={"c1/q1": "Pregunta uno"},
+                          levels={"c1/q1": {4: "N4"}, "c1/q2": {2: "N2"}})
+    result = reports.translated(small_result(), words)
+    assert result["criteria"][0]["title"] == "Planteamiento del problema"
+    assert result["criteria"][1]["title"] == "Family voice"  # no translation: as stored
+    assert result["questions"][0]["prompt"] == "Pregunta uno" and result["questions"][0]["levels"]["4"] == "N4"
+    ana = result["answers"]["1"]["c1/q1"][0]
+    assert (ana["level_label"], ana["notes"]) == ("N4", "Ana on c1/q1")
+    # ReadAlong's Problem framing is level 3 of 4 (62.5): c1's last question (q2) names its levels; no "3" given.
+    assert result["products"][0]["criteria"]["c1"]["level_label"] == "L3"
+    assert small_result()["criteria"][0]["title"] == "Problem framing"  # the stored report is untouched
