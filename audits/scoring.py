@@ -144,3 +144,13 @@ def score(
         strengths=tuple(r[0].id for r in strengths),
         opportunities=tuple(r[0].id for r in opportunities),
     )
+
+
+OVERALL_LEVELS = 5  # deficit-framed, leans deficit-framed, mixed, leans asset-framed, asset-framed
+
+
+def overall_level(overall: Decimal) -> int:
+    """An overall score (0–100) as one of the five plain-language levels, 0 to 4: mapped onto the scale the way
+    a criterion's level is, so 27.9 reads "leans deficit-framed" (round(1.116) = 1) and 62.5 "leans asset-framed"."""
+    clamped = min(max(Fraction(overall), Fraction(0)), Fraction(100))
+    return round_level(clamped, OVERALL_LEVELS - 1)
