@@ -1,3 +1,6 @@
+import zoneinfo
+from functools import cache
+
 from django import forms
 from django.core.validators import validate_domain_name
 from django.utils.translation import gettext_lazy as _
@@ -70,3 +73,19 @@ class SignInSettingsForm(forms.Form):
             if not data.get("domains") and not self.errors.get("domains"):
                 self.add_error("domains", _("Enter at least one email domain, so your people find your sign-in."))
         return data
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The IANA zones this server knows, by region (America/Chicago), without the legacy aliases (US/Central)."""
+    regions = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Indian/",
+               "Pacific/")
+    names = sorted(n for n in zoneinfo.available_timezones() if n.startswith(regions)) + ["UTC"]
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class DistrictTimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"), choices=time_zone_choices,
+        help_text=_("Every date and time your district's people see in AssetLens is shown in this zone, with its "
+                    "abbreviation (for example CST)."))

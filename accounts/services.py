@@ -125,3 +125,9 @@ def join_by_domain(district: District, user: User) -> Membership:
     membership, _ = Membership.objects.get_or_create(user=user, defaults={"district": district,
                                                                           "role": Membership.Role.LEADER})
     return membership
+
+
+def save_district_time_zone(district: District, time_zone: str) -> None:
+    """`time_zone` is an IANA name the settings form has checked against the installed zones."""
+    District.objects.filter(pk=district.pk).update(time_zone=time_zone)
+    district.time_zone = time_zone

@@ -8,4 +8,5 @@ urlpatterns = [
     path("accounts/email/", views.not_here, name="account_email"),
     path("accounts/3rdparty/", views.not_here, name="socialaccount_connections"),
     path("settings/sign-in/", views.sign_in_settings, name="sign_in_settings"),
+    path("settings/district/", views.district_settings, name="district_settings"),
 ]

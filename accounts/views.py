@@ -18,7 +18,7 @@ from assetlens.tenancy import role_required
 
 from . import selectors, services
 from .adapters import SSO_APP_SESSION_KEY
-from .forms import SchoolAccountForm, SignInSettingsForm
+from .forms import DistrictTimeZoneForm, SchoolAccountForm, SignInSettingsForm
 
 log = logging.getLogger("accounts.signin")
 
@@ -118,3 +118,19 @@ def sign_in_settings(request):
     return render(request, "accounts/sign_in_settings.html",
                   {"form": form, "has_secret": has_secret, "redirect_uris": _redirect_uris(request, district)},
                   status=status)
+
+
+@role_required(Membership.Role.DISTRICT_ADMIN)
+def district_settings(request):
+    """A district admin sets the district's time zone: every date its people see is shown in it."""
+    district = request.district
+    form = DistrictTimeZoneForm(request.POST if request.method == "POST" else None,
+                                initial={"time_zone": district.time_zone})
+    if request.method == "POST":
+        if form.is_valid():
+            services.save_district_time_zone(district, form.cleaned_data["time_zone"])
+            messages.success(request, _("Time zone saved: dates now read in %(zone)s.")
+                             % {"zone": form.cleaned_data["time_zone"].replace("_", " ")})
+            return redirect("district_settings")
+        return render(request, "accounts/district_settings.html", {"form": form}, status=400)
+    return render(request, "accounts/district_settings.html", {"form": form})

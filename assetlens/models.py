@@ -3,11 +3,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def default_time_zone():
+    return settings.TIME_ZONE
+
+
 class District(models.Model):
     """A school district: the tenant. Everything a district's people make belongs to one."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(unique=True)
+    # An IANA name (America/Chicago). Every date a district's people see is shown in it; no choices here, so a
+    # new tzdata release does not mean a migration: the settings form checks the name against the installed list.
+    time_zone = models.CharField(_("time zone"), max_length=64, default=default_time_zone)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,10 +1,13 @@
 """Resolve the signed-in person's district once per request; views look every row up through it."""
 
-from functools import wraps
+import zoneinfo
+from functools import lru_cache, wraps
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Membership
@@ -26,7 +29,24 @@ class DistrictMiddleware:
             if membership is not None:
                 request.membership = membership
                 request.district = membership.district
-        return self.get_response(request)
+        if request.district is None:
+            return self.get_response(request)
+        # Every date on the page, in every template and in code that calls localtime(), reads in the district's
+        # zone; reset after the response so a worker thread's next request does not inherit it.
+        timezone.activate(district_zone(request.district.time_zone))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
+
+
+@lru_cache(maxsize=64)
+def district_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The zone of that IANA name; the site's own zone if the name is unknown (a tzdata release dropped it)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 def district_context(request):

@@ -11,30 +11,22 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from assetlens.cache import remembered
 from committees import charts
 
-from . import scoring, selectors
+from . import selectors
 from .models import Audit, Score
+from .rows import level_label
 
-# The overall score's plain-language level (audits.scoring.OVERALL_LEVELS), in the reader's language.
-LEVEL_WORDS = {
-    "deficit-framed": gettext_lazy("Deficit-framed"),
-    "leans-deficit-framed": gettext_lazy("Leans deficit-framed"),
-    "mixed": gettext_lazy("Mixed"),
-    "leans-asset-framed": gettext_lazy("Leans asset-framed"),
-    "asset-framed": gettext_lazy("Asset-framed"),
-}
 # What the one-page PDF lists of each part; the page itself lists everything.
 PDF_LIST_LIMIT = 5
 
 
 def overall_words(score: Score | None) -> str | None:
-    level = scoring.overall_level(None if score is None else score.overall)
-    return None if level is None else str(LEVEL_WORDS[level])
+    return (level_label(score.overall) or None) if score is not None else None
 
 
 def in_reader_language(criteria_results, criteria) -> list[dict]:

@@ -5,15 +5,33 @@ reversed, two dates formatted, a status label looked up, an include for the badg
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.dates import MONTHS_3
+from django.utils import dateformat, formats, timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from assetlens.dates import moment_format
+
+from . import scoring
 from .models import Audit
 
 BADGES = {Audit.Status.SCORED: "text-bg-success", Audit.Status.SUBMITTED: "text-bg-info",
           Audit.Status.SCORING_FAILED: "text-bg-warning", Audit.Status.DRAFT: "text-bg-secondary"}
+# The overall score in plain words, by audits.scoring.overall_level (the words the rubric's levels use).
+LEVEL_WORDS = {
+    "deficit-framed": _("Deficit-framed"),
+    "leans-deficit-framed": _("Leans deficit-framed"),
+    "mixed": _("Mixed"),
+    "leans-asset-framed": _("Leans asset-framed"),
+    "asset-framed": _("Asset-framed"),
+}
+
+
+def level_label(overall: Decimal | None) -> str:
+    level = scoring.overall_level(overall)
+    return "" if level is None else str(LEVEL_WORDS[level])
 
 
 def audit_rows(audits: Iterable[Audit], viewer_id: int, blind_product_ids: set[int],
@@ -21,20 +39,21 @@ def audit_rows(audits: Iterable[Audit], viewer_id: int, blind_product_ids: set[i
     """One dict a row; `blind` when the viewer may not see this audit's score yet (never for their own).
     `with_product=False` on a product's own page, whose audits are loaded without their product."""
     labels = {value: str(label) for value, label in Audit.Status.choices}
-    months = [""] + [str(MONTHS_3[m]).title() for m in range(1, 13)]  # as the "M j, Y" date format writes them
+    # Translators: PHP date() letters: j day, M month (Dec), b lower-case month (dic), Y year.
+    day_format, moment = pgettext("date", "j M Y"), moment_format()
     detail = reverse("audit_detail", args=[0]).removesuffix("0/")
     rows = []
     for audit in audits:
         when = timezone.localtime(audit.updated_at)
         score = getattr(audit, "score", None)
-        day = f"{months[when.month]} {when.day}, {when.year}"
+        overall = score.overall if audit.status == Audit.Status.SCORED and score is not None else None
         rows.append({
             "url": f"{detail}{audit.pk}/", "product": audit.product.name if with_product else "",
             "status": labels[audit.status], "badge": BADGES.get(audit.status, "text-bg-secondary"),
             "auditor": audit.auditor.get_full_name() or audit.auditor.username,
             "blind": audit.product_id in blind_product_ids and audit.auditor_id != viewer_id,
-            "score": formats.localize(score.overall) if audit.status == Audit.Status.SCORED and score is not None
-            and score.overall is not None else None,
-            "iso": when.isoformat(), "day": day, "when": f"{day} {when:%H:%M}",
+            "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
+            "iso": when.isoformat(), "day": dateformat.format(when, day_format),
+            "when": dateformat.format(when, moment),
         })
     return rows

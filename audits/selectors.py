@@ -1,14 +1,14 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assetlens.models import District
 from products.models import Product
-from rubrics.models import Criterion
+from rubrics.models import Criterion, RubricVersion
 from rubrics.selectors import version_structure
 
 from . import scoring
@@ -20,19 +20,98 @@ if TYPE_CHECKING:
 PAGE_SIZE = 20
 
 
-def dashboard_page(district: District, status: str, page_number: str | None) -> dict:
-    """A page of the district's audits, newest change first, optionally of one status."""
-    audits = (Audit.objects.filter(district=district)
-              .select_related("product", "auditor", "score")
-              .only("id", "status", "updated_at", "product_id", "auditor_id", "product__name",
-                    "auditor__username", "auditor__first_name", "auditor__last_name",
-                    "score__id", "score__overall", "score__audit_id"))
-    if status in Audit.Status.values:
-        audits = audits.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(audits.order_by("-updated_at", "-id"), PAGE_SIZE).get_page(page_number)
-    return {"page": page, "status": status, "extra_query": urlencode({"status": status}) if status else ""}
+def district_audits(district: District) -> "QuerySet[Audit]":
+    """The district's audits as a list row reads them: without the score's details (a JSON document per audit)
+    or the product's marketing copy; search, filters and sort are added by audits.filters."""
+    return (Audit.objects.filter(district=district)
+            .select_related("product", "auditor", "score")
+            .only("id", "status", "updated_at", "product_id", "auditor_id", "product__name",
+                  "auditor__username", "auditor__first_name", "auditor__last_name",
+                  "score__id", "score__overall", "score__audit_id"))
+
+
+def version_choices(district: District) -> list[tuple[str, str]]:
+    """The rubric versions the district's audits can be on (its own rubrics' and the shared ones'), newest first."""
+    versions = (RubricVersion.objects.filter(Q(rubric__district=district) | Q(rubric__district__isnull=True))
+                .exclude(status=RubricVersion.Status.DRAFT)
+                .order_by("rubric__name", "-number").values_list("id", "rubric__name", "number"))
+    return [(str(pk), f"{name} v{number}") for pk, name, number in versions]
+
+
+def page_of(queryset: "QuerySet", page_number: str | None) -> Page:
+    return Paginator(queryset, PAGE_SIZE).get_page(page_number)
+
+
+def product_scores(district: District) -> "QuerySet[Product]":
+    """The district's products in use, each with its latest scored audit: score, when, and which audit.
+
+    The latest audit is a correlated subquery in the SELECT list, so PostgreSQL works it out only for the page
+    of products it returns (unless the list is sorted by it): the cost follows the page, not the district."""
+    latest = (Audit.objects.filter(product_id=OuterRef("pk"), district=district, status=Audit.Status.SCORED,
+                                   score__overall__isnull=False)
+              .order_by("-scored_at", "-id"))
+    return (Product.objects.filter(district=district, archived_at__isnull=True)
+            .only("id", "name", "vendor")
+            .annotate(latest_overall=Subquery(latest.values("score__overall")[:1]),
+                      latest_scored_at=Subquery(latest.values("scored_at")[:1]),
+                      latest_audit_id=Subquery(latest.values("id")[:1])))
+
+
+DRAFTS_SHOWN = 6
+
+
+def drafts_to_continue(district: District, user: "User") -> list[dict]:
+    """The person's drafts, last touched first, each with the section to continue in: the section they last
+    saved, or if that one is complete the next one with a question still open; the review page when none is.
+    Three queries whatever the number of drafts, answers or rubric versions."""
+    drafts = list(Audit.objects.filter(district=district, auditor=user, status=Audit.Status.DRAFT)
+                  .select_related("product").only("id", "updated_at", "rubric_version_id", "product_id",
+                                                  "product__name")
+                  .order_by("-updated_at", "-id")[:DRAFTS_SHOWN])
+    if not drafts:
+        return []
+    sections: dict[int, list[list[int]]] = {}  # version id -> question ids of each section, in order
+    previous = None
+    for version_id, criterion_id, question_id in (
+            Criterion.objects.filter(version_id__in={d.rubric_version_id for d in drafts})
+            .order_by("version_id", "order", "id", "questions__order", "questions__id")
+            .values_list("version_id", "id", "questions__id")):
+        if (version_id, criterion_id) != previous:  # a section starts, even one without questions
+            sections.setdefault(version_id, []).append([])
+            previous = (version_id, criterion_id)
+        if question_id is not None:
+            sections[version_id][-1].append(question_id)
+    answered: dict[int, set[int]] = {}
+    last_saved: dict[int, tuple] = {}  # audit id -> (updated_at, question id) of its newest answer
+    for audit_id, question_id, level, not_applicable, updated_at in Answer.objects.filter(
+            audit_id__in=[d.pk for d in drafts]).values_list("audit_id", "question_id", "level", "not_applicable",
+                                                              "updated_at"):
+        if level is not None or not_applicable:
+            answered.setdefault(audit_id, set()).add(question_id)
+        if audit_id not in last_saved or updated_at > last_saved[audit_id][0]:
+            last_saved[audit_id] = (updated_at, question_id)
+    rows = []
+    for draft in drafts:
+        parts = sections.get(draft.rubric_version_id, [])
+        done = answered.get(draft.pk, set())
+        saved = last_saved.get(draft.pk)
+        start = next((n for n, ids in enumerate(parts) if saved and saved[1] in ids), 0)
+        number = resume_section([[q in done for q in ids] for ids in parts], start)
+        total = sum(len(ids) for ids in parts)
+        rows.append({"audit": draft, "product": draft.product.name, "section": number,
+                     "answered": sum(len(done & set(ids)) for ids in parts), "total": total})
+    return rows
+
+
+def resume_section(sections: list[list[bool]], last_saved: int) -> int | None:
+    """The 1-based section to continue in: the one saved last (index `last_saved`) if a question in it is still
+    open, else the next section with one open (round to the start); None when every question is answered."""
+    count = len(sections)
+    for step in range(count):
+        index = (last_saved + step) % count
+        if not all(sections[index]):
+            return index + 1
+    return None
 
 
 def product_audits(product: Product, page_number: str | None) -> Page:

@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("by-product/", views.dashboard_products, name="dashboard_products"),
     path("products/<int:product_pk>/audit/", views.audit_create, name="audit_create"),
     path("audits/new/", views.audit_start, name="audit_start"),
     path("audits/<int:pk>/", views.audit_detail, name="audit_detail"),

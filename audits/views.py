@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assetlens import stash
 from assetlens.cache import keep, peek, remembered
+from assetlens.dates import moment, moment_format
 from assetlens.tenancy import district_required, staff_start_at_districts
 from committees import selectors as committee_selectors
 from products import selectors as product_selectors
@@ -23,9 +24,18 @@ from rubrics.selectors import current_version_for, version_structure
 from vendorpages import selectors as vendor_selectors
 
 from . import result_view, selectors, services, version_move
+from .filters import (
+    AUDIT_COLUMNS,
+    AUDIT_DEFAULT_SORT,
+    PRODUCT_COLUMNS,
+    PRODUCT_DEFAULT_SORT,
+    AuditFilter,
+    ProductScoreFilter,
+    sort_links,
+)
 from .forms import EvidenceForm, SectionForm, initial_from_answers
 from .models import Audit
-from .rows import audit_rows
+from .rows import audit_rows, level_label
 
 
 def _district_audit(request, pk, with_score=False) -> Audit:
@@ -54,16 +64,51 @@ def _rows(request, audits):
     return audit_rows(audits, request.user.id, blind)
 
 
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @staff_start_at_districts
 @district_required
 def dashboard(request):
-    context = selectors.dashboard_page(request.district, request.GET.get("status", ""), request.GET.get("page"))
-    context.update({
-        "statuses": Audit.Status.choices, "rows": _rows(request, list(context["page"].object_list)),
+    """The district's audits: searched, filtered, sorted and paged; the person's drafts to continue on top."""
+    filters = AuditFilter(request.GET, queryset=selectors.district_audits(request.district),
+                          versions=selectors.version_choices(request.district))
+    page = selectors.page_of(filters.qs, request.GET.get("page"))
+    sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
+    return render(request, "audits/dashboard.html", {
+        "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, list(page.object_list)),
+        "sorts": sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), "current_sort": sort,
+        "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+        "extra_query": _query_without_page(request),
+        "drafts": selectors.drafts_to_continue(request.district, request.user),
         "recent_decisions": committee_selectors.recent_decisions(request.district),
         "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
-    return render(request, "audits/dashboard.html", context)
+
+
+@district_required
+def dashboard_products(request):
+    """Each product in use with its latest score and what that score means in plain words."""
+    filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district))
+    page = selectors.page_of(filters.qs, request.GET.get("page"))
+    products = list(page.object_list)
+    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p.pk for p in products})
+    pattern, sort = moment_format(), filters.form.cleaned_data.get("sort", "")
+    rows = [{
+        "product": p, "blind": p.pk in blind,
+        "score": None if p.latest_overall is None else formats.localize(p.latest_overall),
+        "level": level_label(p.latest_overall), "audit_id": p.latest_audit_id,
+        "when": None if p.latest_scored_at is None else moment(p.latest_scored_at, pattern),
+        "iso": None if p.latest_scored_at is None else timezone.localtime(p.latest_scored_at).isoformat(),
+    } for p in products]
+    return render(request, "audits/dashboard_products.html", {
+        "filters": filters, "form": filters.form, "page": page, "rows": rows,
+        "sorts": sort_links(request.GET, sort, PRODUCT_COLUMNS, PRODUCT_DEFAULT_SORT), "current_sort": sort,
+        "filtered": bool(request.GET.get("q")), "extra_query": _query_without_page(request),
+    })
 
 
 @district_required

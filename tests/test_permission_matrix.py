@@ -171,6 +171,9 @@ SIGN_IN_ROWS = {
     # A district's sign-in settings: its admins only (302 after saving an empty form: passwords only).
     "sign_in_settings": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
                                     "POST": statuses(302, 403, 403, 302, 403, 403)}),
+    # The district's time zone: its admins only (400 after posting an empty form: a zone must be picked).
+    "district_settings": Row(expect={"GET": statuses(302, 403, 403, 200, 403, 403),
+                                     "POST": statuses(302, 403, 403, 400, 403, 403)}),
 }
 # Anonymous 302s that are not "sign in first": sent on to the sign-in page itself or to another allauth step.
 NOT_A_SIGN_IN_REDIRECT = {"logout", "set_language", "admin:index", "account_logout",
@@ -193,6 +196,7 @@ MATRIX = {
     "admin:index": Row(expect={"GET": statuses(302, 302, 302, 302, 200, 302)}),
     # Site staff outside any district are sent to the districts page (their home) instead of a dead end.
     "dashboard": Row(expect={"GET": statuses(302, 200, 200, 200, 302, 200)}),
+    "dashboard_products": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
     "product_list": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200)}),
     "product_create": Row(expect={"GET": statuses(302, 200, 200, 200, 403, 200),
                                   "POST": statuses(302, 200, 200, 200, 403, 200)}),  # 200: empty form explained

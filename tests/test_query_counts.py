@@ -1,13 +1,16 @@
 """Pages cost the same number of SQL queries with a few rows as with many, so they stay fast as a district grows."""
 
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assetlens.models import Membership
 from audits import tasks
-from audits.models import Audit
+from audits.models import Audit, Score
 from committees import selectors as committee_selectors
 from committees import services as committee_services
 from committees.models import Committee, CommitteeMember
@@ -52,6 +55,42 @@ def test_dashboard_costs_the_same_queries_for_one_audit_and_a_full_page(leader_c
     more_audits(product, version, leader, 25)  # 51 audits: more than one page of 20
     assert queries_for(leader_client, reverse("dashboard")) == few
     assert queries_for(leader_client, reverse("dashboard") + "?status=scored&page=2") == few
+
+
+def bulk_scored(product, version, auditor, count):
+    """`count` scored audits of `product` in two statements: only the rows a list reads, no answers."""
+    audits = Audit.objects.bulk_create(
+        Audit(district=product.district, product=product, rubric_version=version, auditor=auditor,
+              status=Audit.Status.SCORED, scored_at=timezone.now()) for _ in range(count))
+    Score.objects.bulk_create(Score(audit=a, overall=Decimal(i % 101), details={"criteria": [{"title": "x" * 500}]})
+                              for i, a in enumerate(audits))
+
+
+FILTERED = "?q=read+shelf&status=scored&changed_from=2020-01-01&changed_to=2099-12-31&sort=-score&page=2"
+
+
+def test_dashboard_with_filters_costs_the_same_queries_at_5_and_500_audits(leader_client, product, version, leader):
+    Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    bulk_scored(product, version, leader, 5)
+    url = reverse("dashboard") + FILTERED + f"&version={version.pk}"
+    few = queries_for(leader_client, url)
+    for i in range(5):  # more drafts of the leader's to continue, each of another product
+        other = Product.objects.create(district=product.district, name=f"Reader {i}", vendor="Open Shelf")
+        Audit.objects.create(district=product.district, product=other, rubric_version=version, auditor=leader)
+    bulk_scored(product, version, leader, 495)
+    assert queries_for(leader_client, url) == few
+    assert queries_for(leader_client, reverse("dashboard") + "?sort=nonsense&changed_from=not-a-date") == few
+
+
+def test_products_view_costs_the_same_queries_at_5_and_500_products(leader_client, product, version, leader):
+    url = reverse("dashboard_products") + "?q=read&sort=-score"
+    bulk_scored(product, version, leader, 3)
+    for i in range(4):
+        Product.objects.create(district=product.district, name=f"Reader {i}")
+    few = queries_for(leader_client, url)
+    Product.objects.bulk_create(Product(district=product.district, name=f"Reader {i}") for i in range(4, 500))
+    bulk_scored(product, version, leader, 50)
+    assert queries_for(leader_client, url) == few
 
 
 def test_product_list_costs_the_same_queries_for_one_product_and_many(leader_client, product, version, leader):

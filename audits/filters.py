@@ -1,0 +1,158 @@
+"""The dashboard's search, filters and sort, read from the query string with django-filter.
+
+Bad input (a date that is not a date, a sort nobody offers, dates the wrong way round) becomes a form error the
+page shows beside the field; the filters that were valid still apply, and what was typed stays in the form.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.http import QueryDict
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import Audit
+
+SEARCH_MAX = 200
+
+
+def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
+    """Every word must appear in one of `fields`: "ana reader" finds Ana's audits of ReadAlong."""
+    for word in value.split()[:10]:
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": word})
+        queryset = queryset.filter(match)
+    return queryset
+
+
+def _ordered(queryset: QuerySet, columns: tuple[str, ...], descending: bool) -> QuerySet:
+    # Empty scores (drafts, audits not scored yet) go last both ways, so sorting by score leads with scores.
+    order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
+    return queryset.order_by(*order, "-id" if descending else "id")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # in the query string: ?sort=product, ?sort=-product
+    label: str | Promise
+    columns: tuple[str, ...]  # the model fields sorted on, in order
+
+
+def sort_choices(columns: tuple[Column, ...]) -> list[tuple[str, str]]:
+    return [(c.key, c.key) for c in columns] + [(f"-{c.key}", f"-{c.key}") for c in columns]
+
+
+def sort_links(params: QueryDict, current: str, columns: tuple[Column, ...], default: str) -> dict[str, dict]:
+    """For each column header: the link that sorts by it (or reverses it), and its aria-sort value."""
+    current = current or default
+    links = {}
+    for column in columns:
+        query = params.copy()
+        query.pop("page", None)
+        if current == column.key:
+            query["sort"], aria = f"-{column.key}", "ascending"
+        elif current == f"-{column.key}":
+            query["sort"], aria = column.key, "descending"
+        else:
+            query["sort"], aria = column.key, ""
+        links[column.key] = {"url": f"?{query.urlencode()}", "aria": aria, "label": column.label}
+    return links
+
+
+class _SortFilter(django_filters.ChoiceFilter):
+    """?sort=key or ?sort=-key, checked against the columns offered; the column fields never come from the URL."""
+
+    def __init__(self, *args: Any, columns: tuple[Column, ...], default: str, **kwargs: Any) -> None:
+        self.columns, self.default = {c.key: c for c in columns}, default
+        kwargs.setdefault("error_messages", {
+            "invalid_choice": _("The list cannot be sorted by “%(value)s”, so it is sorted by its usual order. "
+                                "Use the column headings to sort.")})
+        super().__init__(*args, choices=sort_choices(columns), label=_("Sort by"), **kwargs)
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        value = value or self.default
+        column = self.columns[value.removeprefix("-")]
+        return _ordered(qs, column.columns, value.startswith("-"))
+
+
+AUDIT_COLUMNS = (
+    Column("product", _("Product"), ("product__name",)),
+    Column("status", _("Status"), ("status",)),
+    Column("auditor", _("Auditor"), ("auditor__first_name", "auditor__last_name", "auditor__username")),
+    Column("score", _("Score"), ("score__overall",)),
+    Column("changed", _("Last change"), ("updated_at",)),
+)
+AUDIT_DEFAULT_SORT = "-changed"
+
+
+class AuditFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        start, end = data.get("changed_from"), data.get("changed_to")
+        if start and end and start > end:
+            # Neither applies: a range that ends before it starts would hide every audit without saying why.
+            del data["changed_from"], data["changed_to"]
+            raise forms.ValidationError(_("The “from” date (%(start)s) is after the “to” date (%(end)s). Swap "
+                                          "them to see the audits changed in between.")
+                                        % {"start": start.isoformat(), "end": end.isoformat()})
+        return data
+
+
+class AuditFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX,
+                                  help_text=_("Product, vendor or auditor name"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Audit.Status.choices,
+                                         empty_label=_("All statuses"))
+    version = django_filters.ChoiceFilter(label=_("Rubric version"), field_name="rubric_version_id",
+                                          empty_label=_("All versions"))
+    changed_from = django_filters.DateFilter(label=_("Changed from"), field_name="updated_at",
+                                             lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
+    changed_to = django_filters.DateFilter(label=_("Changed to"), field_name="updated_at",
+                                           lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
+    sort = _SortFilter(columns=AUDIT_COLUMNS, default=AUDIT_DEFAULT_SORT, empty_label=None)
+
+    class Meta:
+        model = Audit
+        fields: list[str] = []
+        form = AuditFilterForm
+
+    def __init__(self, data: QueryDict, *, queryset: QuerySet, versions: list[tuple[str, str]]) -> None:
+        super().__init__(data, queryset=queryset)
+        # The district's versions, read once by the caller: offering them and checking a choice cost no query.
+        self.filters["version"].extra["choices"] = versions
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _search(queryset, ("product__name", "product__vendor", "auditor__first_name", "auditor__last_name",
+                                  "auditor__username"), value)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if "sort" not in self.form.cleaned_data:  # no sort asked, or one nobody offers: the usual order
+            queryset = self.filters["sort"].filter(queryset, "")
+        return super().filter_queryset(queryset)
+
+
+PRODUCT_COLUMNS = (
+    Column("product", _("Product"), ("name",)),
+    Column("vendor", _("Vendor"), ("vendor",)),
+    Column("score", _("Latest score"), ("latest_overall",)),
+    Column("scored", _("Scored on"), ("latest_scored_at",)),
+)
+PRODUCT_DEFAULT_SORT = "product"
+
+
+class ProductScoreFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX,
+                                  help_text=_("Product or vendor"))
+    sort = _SortFilter(columns=PRODUCT_COLUMNS, default=PRODUCT_DEFAULT_SORT, empty_label=None)
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return _search(queryset, ("name", "vendor"), value)
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if "sort" not in self.form.cleaned_data:
+            queryset = self.filters["sort"].filter(queryset, "")
+        return super().filter_queryset(queryset)
