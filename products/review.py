@@ -129,12 +129,12 @@ def _places(shaped: dict, group: dict, part: int) -> dict:
     return {"places": shown, "more_places": max(0, group["count"] - len(shown))}
 
 
-def _card_links(active: list[dict], strengths: list[dict], part: int) -> dict[str, str]:
+def _card_links(active: list[dict], strengths: list[dict], part: int, current: int) -> dict[str, str]:
     """Phrase key → the link from a mark to its card: in the page when the card is on it, else to its page."""
     links = {}
     for i, group in enumerate(active):
         page = i // CARDS_PER_PAGE + 1
-        links[group["key"]] = f"?page={page}&part={part}#card-{i + 1}"
+        links[group["key"]] = f"#card-{i + 1}" if page == current else f"?page={page}&part={part}#card-{i + 1}"
     for i, group in enumerate(strengths[:CARDS_PER_PAGE]):
         links[group["key"]] = f"#strength-{i + 1}"
     return links
@@ -189,7 +189,8 @@ def review_context(text, reading, *, key=None, page=None, part=None, set_aside=N
                  for i, g in enumerate(shaped["strengths"][:CARDS_PER_PAGE])]
     folded = [{**_labelled(g), **set_aside[g["key"]]} for g in shaped["findings"] if g["key"] in set_aside]
     return {
-        "parts": _copy_part(shaped, part, set(set_aside), _card_links(counted["active"], shaped["strengths"], part)),
+        "parts": _copy_part(shaped, part, set(set_aside), _card_links(counted["active"], shaped["strengths"], part,
+                                                                                cards.number)),
         "part": part, "parts_total": parts_total,
         "part_numbers": range(1, parts_total + 1),
         "findings": findings, "cards": cards, "strengths": strengths,
