@@ -162,3 +162,11 @@ def test_from_the_shell_bad_usage_exits_2_with_a_usage_message(tmp_path):
         done = subprocess.run([sys.executable, "manage.py", "tone_check", *args], cwd=settings.BASE_DIR,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_tone_bench_prints_sentences_and_kilobytes_per_second_for_text_and_html():
+    out = StringIO()
+    call_command("tone_bench", "--size-kb", "5", "--html", "--repeat", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["plain text", "web page"]
+    assert all(re.search(r"= [\d,]+ sentences/s, [\d,]+ KB/s$", line) for line in lines)
