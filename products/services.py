@@ -299,8 +299,9 @@ def retry_paste(pasted: PastedCopy) -> None:
 def set_aside_phrase(product: Product, user: "User", key: str, reason: str) -> PhraseSetAside | None:
     """A leader's word that a phrase is not deficit framing here. None when the key names no deficit category
     (a strength is never set aside) or the reason is empty. Saying it again updates the reason."""
-    category, _sep, phrase = (key or "").partition(":")
-    reason = " ".join((reason or "").split())[:300]
+    # NUL never reaches PostgreSQL text; spacing is normalised so a reason reads as one line.
+    category, _sep, phrase = (key or "").replace("\x00", "").partition(":")
+    reason = " ".join((reason or "").replace("\x00", "").split())[:300]
     if category not in tone.DEFICIT_CATEGORIES or not phrase.strip() or not reason:
         return None
     set_aside, _created = PhraseSetAside.objects.update_or_create(

@@ -18,7 +18,7 @@ from audits.rows import audit_rows
 from committees import selectors as committee_selectors
 from vendorpages import selectors as vendor_selectors
 
-from . import importing, inventory, selectors, services
+from . import importing, inventory, selectors, services, tone
 from .forms import (
     AcceptRequestForm,
     CloseRequestForm,
@@ -191,9 +191,9 @@ def tone_preview(request):
         if len(text) > selectors.INLINE_LIMIT:
             pasted = services.paste_for_reading(request.district, request.user, text)
             return redirect("tone_pasted", pk=pasted.pk)
-        key = selectors.reading_key(text)
-        review = shown_review({"state": "ready", "inline": True, "text": text, "key": key,
-                               "reading": selectors.read_copy(text, key)}, request=request)
+        # Read here and kept nowhere (no key): what was pasted is not saved, not even in the cache.
+        review = shown_review({"state": "ready", "inline": True, "text": text, "key": None,
+                               "reading": tone.analyse(text).as_dict()}, request=request)
     return render(request, "products/tone_preview.html", {"form": form, "review": review})
 
 

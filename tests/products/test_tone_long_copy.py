@@ -5,6 +5,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assetlens.cache import peek
 from products import review as tone_review
@@ -219,7 +221,7 @@ def test_the_reading_is_computed_once_per_copy_not_on_every_view(leader_client, 
 # --- Spanish, all the way (the interface; the rules' own texts are the rule file's) ---------------------------
 
 def test_in_spanish_every_label_heading_and_button_of_the_review_is_spanish(leader_client, leader, product):
-    from django.conf import settings
+    from django.conf import settings as django_settings
     from django.core.management import call_command
     from django.utils.translation import trans_real
 
@@ -227,7 +229,7 @@ def test_in_spanish_every_label_heading_and_button_of_the_review_is_spanish(lead
     trans_real._translations, trans_real._default = {}, None
     Product.objects.filter(pk=product.pk).update(marketing_copy=DEFICIT_COPY + " We celebrate progress.")
     product_services.set_aside_phrase(product, leader, "scarcity:only 3 spots left", "Es un dato real.")
-    leader_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    leader_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "es"
     html = leader_client.get(reverse("product_tone", args=[product.pk])).content.decode()
     for spanish in ("De un vistazo", "Lo que el texto hace bien", "Dónde:", "¿Aquí no es un enfoque de déficit?",
                     "Apartar: aquí no es un enfoque de déficit", "Por qué, en una frase que leerá el comité",
@@ -238,3 +240,41 @@ def test_in_spanish_every_label_heading_and_button_of_the_review_is_spanish(lead
                     "Count it again", "Most frequent:", "Why it matters:", "Try instead:", " time<", " times<",
                     "Opportunities to strengthen", "The copy, with each phrase marked"):
         assert english not in html, english
+
+
+def test_the_audit_section_and_result_count_without_the_phrases_set_aside(leader_client, leader, product, version):
+    from audits import tasks as audit_tasks
+    from audits.models import Audit
+    from tests.audits.helpers import answered_audit
+    from tests.products.test_tone_views import copy_section_number
+
+    Product.objects.filter(pk=product.pk).update(marketing_copy=DEFICIT_COPY)
+    draft = Audit.objects.create(district=product.district, product=product, rubric_version=version, auditor=leader)
+    section = reverse("audit_section", args=[draft.pk, copy_section_number(version)])
+    assert "1 strength, 3 phrases to reconsider" in leader_client.get(section).content.decode()
+    product_services.set_aside_phrase(product, leader, "urgency:fall behind", "There is no deadline here.")
+    assert "1 strength, 2 phrases to reconsider" in leader_client.get(section).content.decode()
+
+    draft.delete()
+    scored = answered_audit(product, version, leader, level=4)
+    Audit.objects.filter(pk=scored.pk).update(status=Audit.Status.SUBMITTED)
+    audit_tasks.score_submitted_audit(scored.pk)
+    html = leader_client.get(reverse("audit_result", args=[scored.pk])).content.decode()
+    advisory = re.search(r'id="copy-tone-advisory">([^<]*)<', html).group(1)
+    # 1 strength and 2 phrases left: 4 × 1 / 3 = 1.3.
+    assert advisory.startswith("1.3 of 4") and "2 phrases to reconsider" in advisory
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(key=st.one_of(st.text(max_size=500), st.builds("{}:{}".format, st.sampled_from(tone.CATEGORIES),
+                                                      st.text(max_size=500))),
+       reason=st.text(max_size=400))
+def test_fuzz_setting_aside_never_fails_and_keeps_only_a_deficit_phrase_with_a_reason(leader_client, product,
+                                                                                     key, reason):
+    response = leader_client.post(reverse("product_tone_set_aside", args=[product.pk]), {"key": key,
+                                                                                       "reason": reason})
+    assert response.status_code == 302
+    for row in PhraseSetAside.objects.filter(product=product):
+        assert row.key.split(":", 1)[0] in tone.DEFICIT_CATEGORIES and row.reason.strip()
+        assert len(row.reason) <= 300
