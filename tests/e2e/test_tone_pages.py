@@ -114,3 +114,22 @@ def test_in_the_audit_copy_section_the_first_question_is_visible_without_scrolli
     assert page.evaluate("() => document.documentElement.scrollHeight") < 8_000
     check_accessibility(page, axe_source, "copy section with 50 KB of copy")
     assert page.console_problems == []
+
+
+def test_a_leader_sets_a_phrase_aside_from_its_card_and_it_folds_away_with_its_reason(page, axe_source, product):
+    sign_in(page, "lakeview-leader")
+    page.goto(f"/products/{product.pk}/tone/")
+    card = page.locator(".tone-card", has_text="fall behind")
+    card.locator("summary").click()
+    card.get_by_label("Why, in a sentence the committee will read").fill("There is no deadline in this offer.")
+    card.get_by_role("button", name="Set aside as not deficit framing here").click()
+    page.wait_for_selector("#tone-set-aside")
+    assert page.locator(".tone-card", has_text="fall behind").count() == 0
+    folded = page.locator("#tone-set-aside")
+    assert folded.get_attribute("open") is None  # folded away until asked for
+    folded.locator("summary").click()
+    assert "There is no deadline in this offer." in folded.inner_text()
+    # 1 strength and 2 phrases left: 4 × 1 / 3 = 1.3.
+    assert "1.3 of 4" in page.locator("main").inner_text()
+    check_accessibility(page, axe_source, "copy review with a phrase set aside")
+    assert page.console_problems == []
