@@ -88,7 +88,7 @@ def test_the_summary_counts_by_category_and_names_the_most_frequent_phrases(lead
 
 
 def many_phrases(n):
-    """n different deficit phrases, one per paragraph: "at-risk students 1", "at-risk students 2", …"""
+    """n paragraphs, each with two phrases to reconsider ("don't let your child", "fall behind")."""
     return "".join(f"Group {i}: don't let your child fall behind in unit {i}.\n\n" for i in range(n))
 
 
@@ -278,3 +278,21 @@ def test_fuzz_setting_aside_never_fails_and_keeps_only_a_deficit_phrase_with_a_r
     for row in PhraseSetAside.objects.filter(product=product):
         assert row.key.split(":", 1)[0] in tone.DEFICIT_CATEGORIES and row.reason.strip()
         assert len(row.reason) <= 300
+
+
+def test_the_review_page_makes_the_same_queries_for_short_copy_and_for_copy_with_hundreds_of_findings(
+        leader_client, leader, product):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("product_tone", args=[product.pk])
+
+    def queries(copy):
+        Product.objects.filter(pk=product.pk).update(marketing_copy=copy)
+        leader_client.get(url)  # the reading is made and kept
+        with CaptureQueriesContext(connection) as captured:
+            assert leader_client.get(url).status_code == 200
+        return len(captured)
+
+    product_services.set_aside_phrase(product, leader, "urgency:fall behind", "No deadline here.")
+    assert queries(DEFICIT_COPY) == queries(many_phrases(400))
