@@ -38,7 +38,7 @@ CARDS_PER_PAGE = 20
 PART_SIZE = 30_000  # characters of copy shown with its marks at a time
 PLACES_SHOWN = 12  # links to where a grouped phrase occurs; the rest are counted
 TOP = 5
-SHAPE_VERSION = "2"  # bump when the shape below changes, so no kept shape of the old form is served
+SHAPE_VERSION = "3"  # bump when the shape below changes, so no kept shape of the old form is served
 
 
 def phrase_key(category: str, phrase: str) -> str:
@@ -77,8 +77,9 @@ def shape(text: str, reading: dict) -> dict:
         if group is None:
             group = groups[key] = {
                 "key": key, "category": f["category"], "phrase": phrase, "count": 0, "numbers": [],
-                "message": f.get("message", ""), "explanation": f.get("explanation", ""),
-                "suggestions": list(f.get("suggestions", ())), "strength": f["category"] == "strength",
+                "strength": f["category"] == "strength",
+                # The first finding's own data (its advice), shaped for the reader's language at render time.
+                "finding": {k: v for k, v in f.items() if k not in ("start", "end")},
             }
         group["count"] += 1
         if number is not None:
@@ -96,8 +97,15 @@ def kept_shape(text: str, reading: dict, key: str | None) -> dict:
     return remembered(f"{key}:shape:{SHAPE_VERSION}", lambda: shape(text, reading))
 
 
+def _advice(finding: dict) -> dict:
+    """A finding's message, explanation and suggestions as the reader should read them (the one place a finding's
+    advice is picked for the interface language, once readings carry it in several)."""
+    return {"message": finding.get("message", ""), "explanation": finding.get("explanation", ""),
+            "suggestions": list(finding.get("suggestions", ()))}
+
+
 def _labelled(group: dict) -> dict:
-    return {**group, "label": CATEGORY_LABELS.get(group["category"], group["category"])}
+    return {**group, **_advice(group["finding"]), "label": CATEGORY_LABELS.get(group["category"], group["category"])}
 
 
 def signal(shaped: dict, set_aside: dict[str, dict]) -> dict:
