@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run migrate demo test lint worker beat serve bench messages clean
+.PHONY: install run migrate demo test lint worker beat serve bench bench-tone messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ beat: install
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null)
 	$(PY) benchmarks/bench.py
+
+# The copy reader's throughput (sentences/s and KB/s) on 200 KB of copy, as text and as a web page.
+bench-tone: install
+	$(PY) manage.py tone_bench --html
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .hypothesis

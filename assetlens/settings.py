@@ -333,6 +333,7 @@ CELERY_BEAT_SCHEDULE = {
     "enqueue-missed-scoring": {"task": "audits.tasks.sweep_unscored_audits", "schedule": ASSETLENS_SWEEP_SECONDS},
     "sweep-comparison-reports": {"task": "committees.tasks.sweep_reports", "schedule": ASSETLENS_SWEEP_SECONDS},
     "sweep-tone-readings": {"task": "products.tasks.sweep_readings", "schedule": ASSETLENS_SWEEP_SECONDS},
+    "sweep-pasted-copy": {"task": "products.tasks.sweep_pastes", "schedule": ASSETLENS_SWEEP_SECONDS},
     "send-waiting-mail": {"task": "outbox.tasks.sweep_outbox", "schedule": 120.0},
     # Vendor pages: lost or stuck fetches every 2 minutes; pages not read for a week, checked hourly.
     "sweep-vendor-fetches": {"task": "vendorpages.tasks.sweep_vendor_fetches", "schedule": 120.0},

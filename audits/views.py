@@ -19,7 +19,7 @@ from committees import selectors as committee_selectors
 from products import selectors as product_selectors
 from products import services as product_services
 from products.models import Product
-from products.review import review_summary
+from products.review import review_summary, set_aside_digest
 from rubrics.selectors import current_version_for, version_structure
 from vendorpages import selectors as vendor_selectors
 
@@ -186,10 +186,12 @@ def _copy_panel(audit, criterion):
         return None
     # Kept per copy, rules version and language: the summary of a reading that is ready never changes, and
     # fetching it spares the page the whole reading (a thousand findings for 20 KB of copy).
-    key = f"{product_selectors.reading_key(audit.product.marketing_copy)}:summary:{get_language()}"
+    set_aside = product_selectors.set_aside_of(audit.product)
+    key = (f"{product_selectors.reading_key(audit.product.marketing_copy)}:summary:{get_language()}:"
+           f"{set_aside_digest(set_aside)}")
     summary = peek(key)
     if summary is None:
-        summary = review_summary(product_services.copy_review(audit.product))
+        summary = review_summary(product_services.copy_review(audit.product), set_aside=set_aside)
         if summary["state"] == "ready":
             keep(key, summary)
     return summary
@@ -390,11 +392,11 @@ def _tone_advisory(audit, criteria, criteria_results):
     review = product_services.copy_review(audit.product)
     advisory = {"state": review["state"]}
     if review["state"] == "ready":
-        reading = review["reading"]
-        index = reading.get("tone_index")
-        advisory.update({"index": index, "findings": len(reading.get("findings", [])),
-                         "strengths": len(reading.get("strengths", [])),
-                         "level": None if index is None else int(index + 0.5)})
+        # Without the phrases a leader set aside as not deficit framing here.
+        summary = review_summary(review, set_aside=product_selectors.set_aside_of(audit.product))
+        index = summary["tone_index"]
+        advisory.update({"index": index, "findings": summary["finding_count"],
+                         "strengths": summary["strength_count"], "level": None if index is None else int(index + 0.5)})
     return {"rating": rating, "advisory": advisory}
 
 

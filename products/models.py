@@ -81,6 +81,53 @@ class CopyReading(models.Model):
 
     def __str__(self):
         return f"{self.product} · {self.get_status_display()}"
+class PhraseSetAside(models.Model):
+    """A leader's word that one phrase of a product's copy, in one category, is not deficit framing here: its
+    findings fold away on the copy review (still shown to the committee, with the reason) and leave the advisory
+    signal. Kept by phrase, not by position, so it still holds when the copy is edited around it."""
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="phrases_set_aside")
+    key = models.CharField(max_length=400)  # products.review.phrase_key: "category:phrase"
+    reason = models.CharField(max_length=300)
+    set_aside_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["product", "key"], name="one_set_aside_per_phrase")]
+
+    def __str__(self):
+        return f"{self.product} · {self.key}"
+
+
+class PastedCopy(models.Model):
+    """Long copy pasted on the "read copy for tone" page, kept only while the worker reads it and the person who
+    pasted it looks at the reading (the sweep deletes it after a day). Leased work, like CopyReading."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Reading")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Paused")
+
+    district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="+")
+    pasted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    key = models.CharField(max_length=120)  # the reading's key (products.selectors.reading_key)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    failure_message = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.pasted_by} · {self.get_status_display()}"
+
+
 class InventoryImport(models.Model):
     """One uploaded inventory file: its cells, the preview of what each row does, and what the import changed
     (kept so it can be undone from its own page)."""

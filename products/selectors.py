@@ -16,7 +16,7 @@ from assetlens.cache import remembered
 from assetlens.models import District
 
 from . import inventory, tone
-from .models import GRADE_BANDS, InventoryImport, Product, ToolRequest, ToolsPage, Validation
+from .models import GRADE_BANDS, InventoryImport, PhraseSetAside, Product, ToolRequest, ToolsPage, Validation
 
 PAGE_SIZE = 20
 # The rubric criterion whose section shows the copy's reading, and whose rating the reading advises.
@@ -36,6 +36,13 @@ def read_copy(copy: str, key: str | None = None) -> dict:
     """The reading of short copy as plain data, computed at most once per copy and rules version (`key`: its
     reading_key, when the caller has it already)."""
     return remembered(key or reading_key(copy), lambda: tone.analyse(copy).as_dict())
+
+
+def set_aside_of(product: Product) -> dict[str, dict]:
+    """The phrases a leader set aside on this product's copy: phrase key → who, when and why (one query)."""
+    return {row.key: {"id": row.pk, "reason": row.reason, "at": row.created_at,
+                      "by": row.set_aside_by.get_full_name() or row.set_aside_by.username if row.set_aside_by else ""}
+            for row in PhraseSetAside.objects.filter(product=product).select_related("set_aside_by").order_by("id")}
 
 
 def searched_products(district: District, query: str, page_number: str | None, archived: bool = False) -> dict:

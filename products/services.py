@@ -13,9 +13,9 @@ from assetlens.cache import peek
 from assetlens.celery import app as celery_app
 from assetlens.models import District
 
-from . import importing, inventory, selectors
-from .models import CopyReading, InventoryImport, Product, ToolRequest, Validation
-from .tasks import READINGS, analyse_product_copy, enqueue_reading
+from . import importing, inventory, selectors, tone
+from .models import CopyReading, InventoryImport, PastedCopy, PhraseSetAside, Product, ToolRequest, Validation
+from .tasks import PASTES, READINGS, analyse_pasted_copy, analyse_product_copy, enqueue_paste, enqueue_reading
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -252,3 +252,65 @@ def retry_copy_reading(product: Product) -> None:
     reading = CopyReading.objects.filter(product=product, key=key).first()
     if reading is not None:
         leases.try_again(READINGS, reading.pk, enqueue_reading, done=0, total=0)
+
+
+# --- Pasted copy, read off the request path, and phrases a leader sets aside ------------------------------
+
+
+def paste_for_reading(district: District, user: "User", text: str) -> PastedCopy:
+    """Keep long pasted copy for the worker and ask it once; the page returns at once and shows its progress."""
+    with transaction.atomic():
+        pasted = PastedCopy.objects.create(district=district, pasted_by=user, text=text,
+                                           key=selectors.reading_key(text), queued_at=timezone.now())
+        if not _is_eager():
+            transaction.on_commit(lambda: enqueue_paste(pasted.pk))
+    if _is_eager():
+        analyse_pasted_copy.apply((pasted.pk,))
+        pasted.refresh_from_db()
+    return pasted
+
+
+def pasted_review(pasted: PastedCopy) -> dict:
+    """As copy_review, for pasted copy: "ready" with its reading, "running" with progress, or "failed"."""
+    if pasted.status == PastedCopy.Status.READY:
+        kept = peek(pasted.key)
+        if kept is not None:
+            return _review(pasted.text, pasted.key, kept, inline=False)
+        # The kept reading is gone (Redis emptied): read it again.
+        if PastedCopy.objects.filter(pk=pasted.pk, status=PastedCopy.Status.READY).update(
+                status=PastedCopy.Status.QUEUED, queued_at=timezone.now(), attempts=0, done=0, total=0):
+            if _is_eager():
+                analyse_pasted_copy.apply((pasted.pk,))
+                pasted.refresh_from_db()
+                return pasted_review(pasted)
+            transaction.on_commit(lambda: enqueue_paste(pasted.pk))
+        return {"state": "running", "done": 0, "total": 0, "percent": 0}
+    if pasted.status == PastedCopy.Status.FAILED:
+        return {"state": "failed", "message": pasted.failure_message or _(
+            "Reading this copy stopped before it finished. Paste it again to try again.")}
+    done, total = pasted.done, pasted.total
+    return {"state": "running", "done": done, "total": total, "percent": int(100 * done / total) if total else 0}
+
+
+def retry_paste(pasted: PastedCopy) -> None:
+    leases.try_again(PASTES, pasted.pk, enqueue_paste, done=0, total=0)
+
+
+def set_aside_phrase(product: Product, user: "User", key: str, reason: str) -> PhraseSetAside | None:
+    """A leader's word that a phrase is not deficit framing here. None when the key names no deficit category
+    (a strength is never set aside) or the reason is empty. Saying it again updates the reason."""
+    # NUL never reaches PostgreSQL text; spacing is normalised so a reason reads as one line.
+    category, _sep, phrase = (key or "").replace("\x00", "").partition(":")
+    reason = " ".join((reason or "").replace("\x00", "").split())[:300]
+    if category not in tone.DEFICIT_CATEGORIES or not phrase.strip() or not reason:
+        return None
+    set_aside, _created = PhraseSetAside.objects.update_or_create(
+        product=product, key=f"{category}:{' '.join(phrase.lower().split())}"[:400],
+        defaults={"district_id": product.district_id, "reason": reason, "set_aside_by": user})
+    return set_aside
+
+
+def count_phrase_again(product: Product, pk: int) -> bool:
+    """Undo a set-aside: the phrase counts in the reading again."""
+    deleted, _rows = PhraseSetAside.objects.filter(product=product, pk=pk).delete()
+    return bool(deleted)

@@ -6,17 +6,19 @@ itself is kept in the cache under the copy's hash, where the page finds it.
 """
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assetlens import leases
 from assetlens.cache import keep
 
 from . import selectors, tone
-from .models import CopyReading, Product
+from .models import CopyReading, PastedCopy, Product
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,9 @@ CHUNK_SIZE = 64_000
 RETRY_BACKOFF = (5, 30)
 READINGS = leases.Kind(CopyReading, queued=CopyReading.Status.QUEUED, running=CopyReading.Status.RUNNING,
                        failed=CopyReading.Status.FAILED)
+PASTES = leases.Kind(PastedCopy, queued=PastedCopy.Status.QUEUED, running=PastedCopy.Status.RUNNING,
+                     failed=PastedCopy.Status.FAILED)
+PASTE_DAYS = 1  # how long pasted copy (and so its reading's page) is kept
 
 
 def enqueue_reading(reading_id: int) -> None:
@@ -85,6 +90,45 @@ def analyse_product_copy(self, reading_id: int) -> str:
         return "failed"
 
 
+def enqueue_paste(pasted_id: int) -> None:
+    try:
+        analyse_pasted_copy.delay(pasted_id)
+    except Exception:  # noqa: BLE001 - as enqueue_reading: the sweep hands it over
+        log.warning("Could not enqueue pasted copy %s; it waits as queued and the sweep hands it over.", pasted_id)
+
+
+def read_paste(held: leases.Claim) -> str:
+    """Read pasted copy and keep the reading under its key; the paste's page finds it there."""
+    pasted = PastedCopy.objects.only("text", "key").get(pk=held.pk)
+
+    def progress(done, total):
+        leases.renew(PASTES, held, done=done, total=total)
+
+    keep(pasted.key, tone.analyse_in_chunks(pasted.text, size=CHUNK_SIZE, progress=progress))
+    if not leases.finish(PASTES, held, PastedCopy.Status.READY):
+        raise leases.LeaseLost(f"PastedCopy {held.pk}")
+    return "read"
+
+
+@shared_task(bind=True, acks_late=True, max_retries=len(RETRY_BACKOFF), soft_time_limit=240, time_limit=300)
+def analyse_pasted_copy(self, pasted_id: int) -> str:
+    """Idempotent, like analyse_product_copy. Nobody's rights change on pasted copy (only its author reads its
+    page, checked there); a paste deleted meanwhile is simply skipped."""
+    try:
+        held = leases.claim(PASTES, pasted_id, done=0, total=0, failure_message="")
+        return "skipped" if held is None else read_paste(held)
+    except (leases.LeaseLost, PastedCopy.DoesNotExist):
+        return "superseded"
+    except SoftTimeLimitExceeded:
+        leases.fail(PASTES, pasted_id, _("This copy took too long to read. Try again, or split it into shorter "
+                                         "pieces."))
+        return "failed"
+    except DatabaseError as exc:
+        if self.request.retries < self.max_retries and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=RETRY_BACKOFF[self.request.retries]) from exc
+        return "failed"
+
+
 @shared_task(acks_late=True, max_retries=0, soft_time_limit=50, time_limit=60)
 def sweep_readings() -> dict:
     """Beat's sweep: readings queued too long or running past their lease go back to the queue; after three
@@ -95,3 +139,14 @@ def sweep_readings() -> dict:
     if swept.requeued or swept.failed:
         log.warning("Copy reading sweep: handed over %s, gave up on %s", swept.requeued, swept.failed)
     return {"requeued": swept.requeued, "failed": swept.failed}
+
+
+@shared_task(acks_late=True, max_retries=0, soft_time_limit=50, time_limit=60)
+def sweep_pastes() -> dict:
+    """Beat's sweep of pasted copy: lost or stuck readings handed over as for products' copy, and pasted copy
+    older than a day deleted (the person who pasted it has read it by then; it was never meant to be kept)."""
+    swept = leases.sweep(PASTES, enqueue_paste, _(
+        "Reading this copy was started %(n)s times and never finished. Paste it again to try again.")
+        % {"n": PASTES.max_attempts}, done=0, total=0)
+    deleted, _rows = PastedCopy.objects.filter(created_at__lt=timezone.now() - timedelta(days=PASTE_DAYS)).delete()
+    return {"requeued": swept.requeued, "failed": swept.failed, "deleted": deleted}

@@ -18,6 +18,7 @@ import tomllib
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
@@ -415,13 +416,16 @@ BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", 
               "section", "article", "header", "footer", "nav", "main", "aside", "blockquote", "dt", "dd", "hr",
               "option", "label", "button", "legend", "fieldset", "form", "summary", "details", "caption", "title",
               "figcaption", "pre", "body", "html", "head"}
-_OPENERS = re.compile(r"<!--|<(?:script|style)\b|</?[A-Za-z][\w:-]*|\{%|\{\{|\{#|&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|"
-                      r"[A-Za-z][A-Za-z0-9]{1,31});", re.IGNORECASE)
-_TAG_NAME = re.compile(r"</?([A-Za-z][\w:-]*)")
+# Elements whose content is never copy a reader sees: code, styling, fallbacks and inert templates.
+SKIPPED_TAGS = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object"}
+HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# Django template constructs inside the text between tags: {% … %}, {{ … }}, {# … #}.
+_TEMPLATE_TAG = re.compile(r"\{%.{0,2000}?%\}|\{\{.{0,2000}?\}\}|\{#.{0,2000}?#\}", re.DOTALL)
 # Text a Django template tag shows: {% translate "…" %} or _("…") inside any tag.
 _TEMPLATE_TEXT = re.compile(r"""(?:\btrans(?:late)?\s+|_\()("[^"\n]{1,2000}"|'[^'\n]{1,2000}')""")
-_HTML_HINT = re.compile(r"</?(?:p|div|span|br|a|b|i|em|strong|li|ul|ol|h[1-6]|section|table|img)\b[^<>]{0,500}>"
-                        r"|\{%|\{\{|&(?:nbsp|amp|#\d+);", re.IGNORECASE)
+_HTML_HINT = re.compile(r"</?(?:p|div|span|br|a|b|i|em|strong|li|ul|ol|h[1-6]|section|table|img|html|head|body|title)"
+                        r"\b[^<>]{0,500}>|\{%|\{\{|&(?:[A-Za-z][A-Za-z0-9]{1,31}|#\d{1,7}|#[xX][0-9a-fA-F]{1,6});",
+                        re.IGNORECASE)
 
 
 def looks_like_markup(text: str) -> bool:
@@ -439,6 +443,7 @@ class OffsetMap:
     def __init__(self, length: int) -> None:
         self.starts, self.orig_starts, self.orig_ends, self.copied = [], [], [], []
         self.length = length
+        self.clean_length = 0  # set once the clean text is complete
 
     def add(self, clean_start: int, orig_start: int, orig_end: int, copied: bool) -> None:
         self.starts.append(clean_start)
@@ -456,84 +461,163 @@ class OffsetMap:
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         return self._span(start)[0], self._span(end - 1)[1]
 
+    def _clean_at(self, orig: int, last: bool) -> int:
+        k = max(0, bisect.bisect_right(self.orig_starts, orig) - 1)
+        if not self.starts:
+            return 0
+        if self.copied[k]:
+            offset = min(orig - self.orig_starts[k], self.orig_ends[k] - self.orig_starts[k] - 1)
+            return self.starts[k] + max(0, offset) + (1 if last else 0)
+        # A replaced piece (an entity, a tag's line break) is one piece in the clean text: all of it or none.
+        piece_end = self.starts[k + 1] if k + 1 < len(self.starts) else self.clean_length
+        return piece_end if last else self.starts[k]
+
+    def to_clean(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets (as to_original returns them) → offsets into the clean text, for showing a finding
+        in the text a reader sees rather than in the markup it was pasted as."""
+        return self._clean_at(start, False), self._clean_at(end - 1, True)
+
+
+class _Reader(HTMLParser):
+    """Reads markup with the standard library's HTML parser, which copes with what browsers cope with (unclosed
+    tags, stray "<", comments, doctype, CDATA), and records each piece of text it keeps with where it came from.
+
+    Entities are left to us (convert_charrefs=False) so every verbatim run of text maps back character by
+    character, and each entity maps back whole."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.text = text
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        # (clean piece, original start, original end, copied verbatim, index of the <title> it is in or -1)
+        self.pieces: list[tuple[str, int, int, bool, int]] = []
+        self.skipping: list[str] = []  # open skipped elements, innermost last
+        self.title: int = -1  # index of the open <title>'s first piece, or -1
+        self.titles: list[tuple[int, int]] = []  # [first, last) piece indexes of each title
+        self.heading: list[str] | None = None  # text of the open heading
+        self.headings: list[str] = []
+
+    def here(self) -> int:
+        line, col = self.getpos()
+        return self.line_starts[line - 1] + col
+
+    def emit(self, piece: str, start: int, end: int, copied: bool) -> None:
+        if piece and not self.skipping:
+            self.pieces.append((piece, start, end, copied, self.title))
+            if self.heading is not None:
+                self.heading.append(piece)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        start = self.here()
+        raw = self.get_starttag_text() or ""
+        end = start + len(raw)
+        if tag in SKIPPED_TAGS:
+            self.skipping.append(tag)
+            return
+        if tag in BLOCK_TAGS:
+            self.emit("\n", start, end, False)
+        self.template_text(start, end)
+        if tag == "title" and not self.skipping:
+            self.title = len(self.pieces)
+        elif tag in HEADING_TAGS:
+            self.heading = []
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        start = self.here()
+        end = start + len(self.get_starttag_text() or "")
+        if tag in BLOCK_TAGS:
+            self.emit("\n", start, end, False)
+        self.template_text(start, end)
+
+    def handle_endtag(self, tag: str) -> None:
+        start = self.here()
+        close = self.text.find(">", start)
+        end = close + 1 if close >= 0 else len(self.text)
+        if self.skipping:
+            if tag in self.skipping:
+                while self.skipping and self.skipping.pop() != tag:
+                    pass
+            return
+        if tag == "title" and self.title >= 0:
+            self.titles.append((self.title, len(self.pieces)))
+            self.title = -1
+        elif tag in HEADING_TAGS and self.heading is not None:
+            self.headings.append("".join(self.heading))
+            self.heading = None
+        if tag in BLOCK_TAGS:
+            self.emit("\n", start, end, False)
+
+    def template_text(self, start: int, end: int) -> None:
+        """The translated strings of template tags inside a tag's attributes."""
+        for m in _TEMPLATE_TEXT.finditer(self.text, start, end):
+            s, e = m.start(1) + 1, m.end(1) - 1
+            self.emit("\n", m.start(), s, False)
+            self.emit(self.text[s:e], s, e, True)
+            self.emit("\n", e, m.end(1), False)
+
+    def handle_data(self, data: str) -> None:
+        start = self.here()
+        pos = 0
+        for m in _TEMPLATE_TAG.finditer(data):
+            self.emit(data[pos:m.start()], start + pos, start + m.start(), True)
+            if m.group().startswith(("{%", "{{")):
+                self.emit(" ", start + m.start(), start + m.start() + 2, False)
+                self.template_text(start + m.start(), start + m.end())
+            pos = m.end()
+        self.emit(data[pos:], start + pos, start + len(data), True)
+
+    def handle_entityref(self, name: str) -> None:
+        start = self.here()
+        end = start + 1 + len(name)
+        end += self.text.startswith(";", end)
+        decoded = html.unescape(self.text[start:end])
+        self.emit(decoded, start, end, decoded == self.text[start:end])
+
+    def handle_charref(self, name: str) -> None:
+        start = self.here()
+        end = start + 2 + len(name)
+        end += self.text.startswith(";", end)
+        decoded = html.unescape(self.text[start:end])
+        self.emit(decoded, start, end, decoded == self.text[start:end])
+
+    def unknown_decl(self, data: str) -> None:  # a CDATA section is text; other declarations are not
+        if data.upper().startswith("CDATA["):
+            start = self.here() + len("<![CDATA[")
+            self.emit(data[6:], start, start + len(data) - 6, True)
+
+
+def _words(text: str) -> str:
+    return " ".join(WORD.findall(text.lower()))
+
 
 def strip_markup(text: str) -> tuple[str, OffsetMap]:
-    """(clean text, OffsetMap) for HTML or a Django template. Linear: each closer is searched for once."""
+    """(clean text, OffsetMap) for HTML, a whole saved web page or a Django template.
+
+    Tags are dropped (block tags leave a line break so words do not run together), entities decoded, scripts,
+    styles and other non-copy elements dropped. A page's <title> that repeats one of its headings is dropped
+    too, so one phrase is not read (and counted) twice."""
+    reader = _Reader(text)
+    reader.feed(text)
+    reader.close()
+    pieces = reader.pieces
+    if reader.title >= 0:  # a title never closed
+        reader.titles.append((reader.title, len(pieces)))
+    headings = [h for h in (_words(h) for h in reader.headings) if h]
+    dropped: set[int] = set()
+    for first, last in reader.titles:
+        title = _words("".join(p[0] for p in pieces[first:last]))
+        if title and any(h in title or title in h for h in headings):
+            dropped.update(range(first, last))
     out: list[str] = []
     omap = OffsetMap(len(text))
     clean_len = 0
-    pos = 0
-    last_found: dict[str, tuple[int, int]] = {}  # closer → (searched from, found at or -1)
-
-    def emit(piece: str, orig_start: int, orig_end: int, copied: bool) -> None:
-        nonlocal clean_len
-        if piece:
-            omap.add(clean_len, orig_start, orig_end, copied)
-            out.append(piece)
-            clean_len += len(piece)
-
-    def find_closer(closer: str, start: int) -> int:
-        # Remember where each closer was last found, so many openers sharing one closer cost one search.
-        searched_from, found = last_found.get(closer, (len(text) + 1, -1))
-        if searched_from <= start and (found < 0 or found >= start):
-            return found
-        if closer.startswith("</"):
-            m = re.compile(re.escape(closer), re.IGNORECASE).search(text, start)
-            found = m.start() if m else -1
-        else:
-            found = text.find(closer, start)
-        last_found[closer] = (start, found)
-        return found
-
-    def emit_template_text(inner_start: int, inner_end: int) -> None:
-        for m in _TEMPLATE_TEXT.finditer(text, inner_start, inner_end):
-            s, e = m.start(1) + 1, m.end(1) - 1
-            emit("\n", m.start(), m.start(1) + 1, False)
-            emit(text[s:e], s, e, True)
-            emit("\n", e, m.end(1), False)
-
-    for m in _OPENERS.finditer(text):
-        if m.start() < pos:
+    for i, (piece, start, end, copied, _title) in enumerate(pieces):
+        if i in dropped:
             continue
-        emit(text[pos:m.start()], pos, m.start(), True)
-        token = m.group()
-        start = m.start()
-        if token.startswith("&"):
-            emit(html.unescape(token), start, m.end(), False)
-            pos = m.end()
-            continue
-        closer = {"<!--": "-->", "{%": "%}", "{{": "}}", "{#": "#}"}.get(token)
-        lowered = token.lower()
-        if closer is None and lowered.startswith(("<script", "<style")):
-            closer = "</script>" if lowered.startswith("<script") else "</style>"
-            found = find_closer(closer, m.end())
-        elif closer is None:
-            closer = ">"
-            found = find_closer(">", m.end())
-            # A stray "<" followed by text and another "<" is not a tag: keep it as text.
-            lt = text.find("<", m.end(), found if found >= 0 else m.end())
-            if found < 0 or lt >= 0:
-                emit(token, start, m.end(), True)
-                pos = m.end()
-                continue
-        else:
-            found = find_closer(closer, m.end())
-        if found < 0:
-            emit(text[start:m.end()], start, m.end(), True)
-            pos = m.end()
-            continue
-        end = found + len(closer)
-        if token in ("{%", "{{"):
-            emit(" ", start, start + len(token), False)
-            emit_template_text(m.end(), found)
-        elif token.startswith("<") and not token.startswith("<!"):
-            name = _TAG_NAME.match(token)
-            is_block = name and name.group(1).lower() in BLOCK_TAGS
-            if is_block:
-                emit("\n", start, end, False)
-            emit_template_text(m.end(), found)
-        pos = end
-    emit(text[pos:], pos, len(text), True)
+        omap.add(clean_len, start, end, copied)
+        out.append(piece)
+        clean_len += len(piece)
+    omap.clean_length = clean_len
     return "".join(out), omap
 
 

@@ -30,8 +30,8 @@ from .forms import (
     ToolsPageForm,
     ValidationForm,
 )
-from .models import InventoryImport, Product, ToolRequest, Validation
-from .review import review_context, shown_review
+from .models import InventoryImport, PastedCopy, Product, ToolRequest, Validation
+from .review import shown_review
 
 ARCHIVERS = (Membership.Role.LEADER, Membership.Role.DISTRICT_ADMIN)
 
@@ -116,24 +116,35 @@ def product_restore(request, pk):
     return redirect("product_detail", pk=product.pk)
 
 
+def _set_aside_rights(request):
+    return request.membership.role in ARCHIVERS
+
+
 @district_required
 def product_tone(request, pk):
     product = _product(request, pk)
-    review = shown_review(services.copy_review(product))
-    return render(request, "products/tone_review.html", {"product": product, "review": review})
+    review = shown_review(services.copy_review(product), page=request.GET.get("page"),
+                          part=request.GET.get("part"), set_aside=selectors.set_aside_of(product),
+                          may_set_aside=_set_aside_rights(request), product=product, request=request)
+    return render(request, "products/tone_review.html", {
+        "product": product, "review": review, "status_url": reverse("product_tone_status", args=[product.pk]),
+        "page_url": reverse("product_tone", args=[product.pk]),
+        "retry_url": reverse("product_tone_retry", args=[product.pk])})
+
+
+def _status_body(review, url):
+    body = {"state": review["state"], "done": review.get("done", 0), "total": review.get("total", 0),
+            "percent": review.get("percent", 100 if review["state"] == "ready" else 0),
+            "ready": review["state"] in ("ready", "failed", "empty"), "url": url}
+    if review["state"] == "failed":
+        body["message"] = str(review["message"])
+    return body
 
 
 @district_required
 def product_tone_status(request, pk):
     product = _product(request, pk)
-    review = services.copy_review(product)
-    body = {"state": review["state"], "done": review.get("done", 0), "total": review.get("total", 0),
-            "percent": review.get("percent", 100 if review["state"] == "ready" else 0),
-            "ready": review["state"] in ("ready", "failed", "empty"),
-            "url": reverse("product_tone", args=[product.pk])}
-    if review["state"] == "failed":
-        body["message"] = str(review["message"])
-    return JsonResponse(body)
+    return JsonResponse(_status_body(services.copy_review(product), reverse("product_tone", args=[product.pk])))
 
 
 @district_required
@@ -146,14 +157,75 @@ def product_tone_retry(request, pk):
 
 
 @district_required
+@require_POST
+def product_tone_set_aside(request, pk):
+    """A leader sets a phrase aside as not deficit framing here, with a reason the committee reads."""
+    product = _product(request, pk)
+    _require_role(request, *ARCHIVERS)
+    if services.set_aside_phrase(product, request.user, request.POST.get("key", ""), request.POST.get("reason", "")):
+        messages.success(request, _("The phrase is set aside: it is folded away at the end of the review and no "
+                                    "longer counts in the advisory signal. You can count it again there."))
+    else:
+        messages.error(request, _("Nothing was set aside: write a short reason, then try again."))
+    return redirect(reverse("product_tone", args=[product.pk]) + "#tone-findings-heading")
+
+
+@district_required
+@require_POST
+def product_tone_restore(request, pk, set_aside_pk):
+    product = _product(request, pk)
+    _require_role(request, *ARCHIVERS)
+    if services.count_phrase_again(product, set_aside_pk):
+        messages.success(request, _("The phrase counts in the reading again."))
+    return redirect(reverse("product_tone", args=[product.pk]) + "#tone-findings-heading")
+
+
+@district_required
 def tone_preview(request):
-    """Paste any copy (a district letter, a web page) and see it read, without saving anything."""
+    """Paste any copy (a district letter, a web page) and see it read. Short copy is read here and nothing is
+    saved; long copy is kept for a day and read by the worker, and this page sends you to where it shows up."""
     form = ToneCheckForm(request.POST or None)
     review = None
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["text"]
-        review = {"state": "ready", "inline": True, **review_context(text, tone.analyse(text).as_dict())}
+        if len(text) > selectors.INLINE_LIMIT:
+            pasted = services.paste_for_reading(request.district, request.user, text)
+            return redirect("tone_pasted", pk=pasted.pk)
+        # Read here and kept nowhere (no key): what was pasted is not saved, not even in the cache.
+        review = shown_review({"state": "ready", "inline": True, "text": text, "key": None,
+                               "reading": tone.analyse(text).as_dict()}, request=request)
     return render(request, "products/tone_preview.html", {"form": form, "review": review})
+
+
+def _pasted(request, pk):
+    """Pasted copy is its author's: anyone else, in the district or not, gets a 404."""
+    return get_object_or_404(PastedCopy, pk=pk, district=request.district, pasted_by=request.user)
+
+
+@district_required
+def tone_pasted(request, pk):
+    pasted = _pasted(request, pk)
+    review = shown_review(services.pasted_review(pasted), page=request.GET.get("page"),
+                          part=request.GET.get("part"), request=request)
+    return render(request, "products/tone_pasted.html", {
+        "pasted": pasted, "review": review, "status_url": reverse("tone_pasted_status", args=[pasted.pk]),
+        "page_url": reverse("tone_pasted", args=[pasted.pk]), "retry_url": reverse("tone_pasted_retry",
+                                                                                   args=[pasted.pk])})
+
+
+@district_required
+def tone_pasted_status(request, pk):
+    pasted = _pasted(request, pk)
+    return JsonResponse(_status_body(services.pasted_review(pasted), reverse("tone_pasted", args=[pasted.pk])))
+
+
+@district_required
+@require_POST
+def tone_pasted_retry(request, pk):
+    pasted = _pasted(request, pk)
+    services.retry_paste(pasted)
+    messages.info(request, _("Reading the copy again."))
+    return redirect("tone_pasted", pk=pasted.pk)
 
 
 # --- Importing an inventory (district admins) -------------------------------------------------------------

@@ -311,6 +311,19 @@ MATRIX = {
     "product_tone_status": Row(product, {"GET": statuses(302, 200, 200, 200, 403, 404)}),
     "product_tone_retry": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
                                         "POST": statuses(302, 302, 302, 302, 403, 404)}),
+    # Setting a phrase aside as not deficit framing here (issue 18): leaders and district admins; an empty reason
+    # is sent back with its message (302). Counting it again likewise.
+    "product_tone_set_aside": Row(product, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                            "POST": statuses(302, 302, 403, 302, 403, 404)}),
+    "product_tone_restore": Row(lambda w: {"pk": w.product.pk, "set_aside_pk": w.set_aside.pk},
+                                {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                 "POST": statuses(302, 302, 403, 302, 403, 404)}),
+    # Long pasted copy read by the worker: only the person who pasted it (the leader) opens its pages; anyone else,
+    # in the district or not, gets a 404.
+    "tone_pasted": Row(lambda w: {"pk": w.pasted.pk}, {"GET": statuses(302, 200, 404, 404, 403, 404)}),
+    "tone_pasted_status": Row(lambda w: {"pk": w.pasted.pk}, {"GET": statuses(302, 200, 404, 404, 403, 404)}),
+    "tone_pasted_retry": Row(lambda w: {"pk": w.pasted.pk}, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                                             "POST": statuses(302, 302, 404, 404, 403, 404)}),
     # Lifecycle (issue 15): archiving is for leaders and district admins; a draft is deleted (and brought back)
     # by its auditor only.
     "product_archive": Row(product, {"GET": statuses(302, 200, 403, 200, 403, 404),
@@ -549,6 +562,21 @@ class World:
         Decision.objects.create(committee=self.committee, product=self.product, outcome="adopt",
                                 decided_on="2026-09-14", rationale="Internal")
         return self.product.district
+
+    @cached_property
+    def set_aside(self):
+        from products.models import PhraseSetAside
+
+        return PhraseSetAside.objects.create(district=self.product.district, product=self.product,
+                                             key="deficit-label:at-risk students", reason="A quoted label",
+                                             set_aside_by=self.leader)
+
+    @cached_property
+    def pasted(self):
+        from products.models import PastedCopy
+
+        return PastedCopy.objects.create(district=self.product.district, pasted_by=self.leader,
+                                         text="Only 3 spots left.", key="tone-reading:test:pasted")
 
     @cached_property
     def validation(self):

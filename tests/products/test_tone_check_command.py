@@ -1,5 +1,6 @@
 """`python manage.py tone_check FILE...`: a linter for deficit framing that districts can run on their own words."""
 
+import json
 import re
 import subprocess
 import sys
@@ -110,3 +111,62 @@ def test_from_the_shell_exit_codes_are_1_for_findings_and_2_for_unreadable_files
     assert found.returncode == 1 and f"{letter}:1:1 scarcity" in found.stdout
     missing = shell(str(tmp_path / "missing.txt"))
     assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+# --- Markdown, HTML with entities, JSON output, bad usage (issue 18, item 9) -------------------------------
+
+def test_markdown_letters_are_read_with_line_and_column(tmp_path):
+    letter = tmp_path / "letter.md"
+    letter.write_text("# Dear families\n\nOur **at-risk students** meet every Tuesday.\n", encoding="utf-8")
+    code, out, _ = run(str(letter))
+    first = LINE.match(out.strip().splitlines()[0])
+    # Line 3: "Our **" is 6 characters, so "at-risk students" starts at column 7.
+    assert code == 1 and (first["line"], first["col"], first["category"]) == ("3", "7", "deficit-label")
+
+
+def test_html_letters_show_the_phrase_as_read_without_tags_or_entities(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text("<p>Don&rsquo;t let your <b>child</b> fall behind.</p>", encoding="utf-8")
+    code, out, _ = run(str(page))
+    assert code == 1
+    assert "“Don’t let your child”" in out and "<b>" not in out and "&rsquo;" not in out
+
+
+def test_json_format_lists_each_finding_with_file_line_column_and_category(tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Dear families,\nPlease don't let your child fall behind.\n", encoding="utf-8")
+    clean = tmp_path / "clean.txt"
+    clean.write_text("We celebrate every learner's progress.\n", encoding="utf-8")
+    code, out, _ = run("--format", "json", str(letter), str(clean))
+    report = json.loads(out)
+    assert code == 1
+    findings = report["files"][0]["findings"]
+    assert [(f["line"], f["col"], f["category"]) for f in findings] == [
+        (2, 8, "family-shame"), (2, 29, "urgency")]
+    assert findings[0]["phrase"] == "don't let your child" and findings[0]["suggestions"]
+    assert report["files"][1] == {"file": str(clean), "findings": []} and report["errors"] == []
+
+
+def test_json_format_on_clean_files_exits_0_and_names_unreadable_ones_with_exit_2(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text("We celebrate every learner's progress.\n", encoding="utf-8")
+    assert run("--format", "json", str(clean))[0] == 0
+    code, out, _ = run("--format", "json", str(clean), str(tmp_path / "gone.md"))
+    assert code == 2 and json.loads(out)["errors"] == [{"file": str(tmp_path / "gone.md"), "error": "no such file"}]
+
+
+def test_from_the_shell_bad_usage_exits_2_with_a_usage_message(tmp_path):
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Hello.\n", encoding="utf-8")
+    for args in ([], ["--format", "xml", str(clean)]):
+        done = subprocess.run([sys.executable, "manage.py", "tone_check", *args], cwd=settings.BASE_DIR,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 2 and "usage:" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_tone_bench_prints_sentences_and_kilobytes_per_second_for_text_and_html():
+    out = StringIO()
+    call_command("tone_bench", "--size-kb", "5", "--html", "--repeat", "1", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["plain text", "web page"]
+    assert all(re.search(r"= [\d,]+ sentences/s, [\d,]+ KB/s$", line) for line in lines)

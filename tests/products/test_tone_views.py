@@ -43,10 +43,11 @@ def test_leader_sees_each_finding_marked_in_place_with_why_and_a_rewrite(leader_
     assert response.status_code == 200
     # Marks are numbered in text order: 1 "celebrate progress" (strength), 2 "Don't let your child",
     # 3 "fall behind", 4 "Only 3 spots left".
-    assert re.search(r'<mark id="mark-2" class="tone-deficit"><a href="#finding-2"[^>]*>Don&#x27;t let your child</a>'
-                     r'<sup class="tone-mark-label">\[2 family shame\]</sup></mark>', html)
+    # Each mark links to its phrase's card (one card per phrase and category, on the first page here).
+    assert re.search(r'<mark id="mark-2" class="tone-deficit"><a href="#card-\d"[^>]*>'
+                     r'Don&#x27;t let your child</a><sup class="tone-mark-label">\[2 family shame\]</sup></mark>', html)
     assert '<mark id="mark-3" class="tone-deficit">' in html and '<mark id="mark-4" class="tone-deficit">' in html
-    assert 'id="finding-3"' in html and "Why it matters:" in html and "Try instead:" in html
+    assert 'id="card-3"' in html and "Why it matters:" in html and "Try instead:" in html
     assert "Urgency and fear" in html and "Scarcity" in html and "Shaming the family" in html
 
 
@@ -62,8 +63,9 @@ def test_copy_with_markup_in_it_is_shown_as_text_never_run(leader_client, produc
     Product.objects.filter(pk=product.pk).update(
         marketing_copy="<p>Don't let your kid fall behind</p><script>alert(1)</script>")
     html = page(leader_client, product).content.decode()
-    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
-    assert 'class="tone-deficit"' in html
+    # Pasted HTML is read and shown as the text a reader sees: the script is neither run nor shown.
+    assert "<script>alert(1)" not in html and "alert(1)" not in html
+    assert "&lt;p&gt;" not in html and 'class="tone-deficit"' in html
 
 
 def test_empty_copy_gets_a_friendly_invitation_not_an_error(leader_client, product):
