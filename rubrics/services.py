@@ -8,13 +8,14 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assetlens.models import District
 
 from . import serialization
-from .models import Criterion, Level, Question, Rubric, RubricVersion
+from .models import Criterion, FrozenVersionError, Level, Question, Rubric, RubricVersion
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -129,23 +130,44 @@ def next_order(siblings: QuerySet[Criterion] | QuerySet[Question]) -> int:
     return (last or 0) + 1
 
 
+def sibling_ids(siblings: QuerySet[Criterion] | QuerySet[Question]) -> list[int]:
+    """The ids of a criterion's questions (or a version's criteria) in the order leaders meet them."""
+    return list(siblings.order_by("order", "id").values_list("pk", flat=True))
+
+
+def move_to(part: _Part, siblings: QuerySet[_Part], position: int) -> list[int]:
+    """Put `part` at `position` (1 = first; beyond either end means that end) among its siblings; every sibling
+    is renumbered 1, 2, 3 … in one transaction. Returns the siblings' ids in their new order.
+
+    Raises FrozenVersionError when the version is published (or was published meanwhile): an order is part of
+    what audits were scored on, so a published version's order never changes.
+    """
+    version = part.owning_version()
+    with transaction.atomic():
+        # The same row publish() locks: a reorder and a publish never interleave.
+        if not RubricVersion.objects.select_for_update().filter(
+                pk=version.pk, status=RubricVersion.Status.DRAFT).exists():
+            raise FrozenVersionError(gettext("This rubric version is published and cannot change. "
+                                             "Start a new draft."))
+        ids = sibling_ids(siblings)
+        ids.remove(part.pk)
+        ids.insert(min(max(position, 1), len(ids) + 1) - 1, part.pk)
+        # Order is unique within the parent and checked row by row, so first park every sibling above the
+        # highest order in use, then number them from 1.
+        parked = (siblings.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+        siblings.update(order=Case(*[When(pk=pk, then=Value(parked + i)) for i, pk in enumerate(ids)]))
+        siblings.update(order=Case(*[When(pk=pk, then=Value(i + 1)) for i, pk in enumerate(ids)]))
+    return ids
+
+
 def move(part: _Part, siblings: QuerySet[_Part], direction: str | None) -> bool:
     """Swap `part` with its neighbour above ("up") or below ("down"). False at either end."""
-    if direction == "up":
-        neighbour = siblings.filter(order__lt=part.order).order_by("-order").first()
-    else:
-        neighbour = siblings.filter(order__gt=part.order).order_by("order").first()
-    if neighbour is None:
+    ids = sibling_ids(siblings)
+    here = ids.index(part.pk)
+    there = here - 1 if direction == "up" else here + 1
+    if not 0 <= there < len(ids):
         return False
-    with transaction.atomic():
-        mine, theirs = part.order, neighbour.order
-        # Order is unique within the parent, so park one side out of the way during the swap.
-        part.order = next_order(siblings) + 1
-        part.save(update_fields=["order"])
-        neighbour.order = mine
-        neighbour.save(update_fields=["order"])
-        part.order = theirs
-        part.save(update_fields=["order"])
+    move_to(part, siblings, there + 1)
     return True
 
 
