@@ -1,4 +1,5 @@
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
@@ -14,6 +15,18 @@ def _helper():
     helper.form_tag = False
     helper.disable_csrf = True
     return helper
+
+
+def spanish_field(english, initial):
+    """A field for the Spanish of `english`: never required, the same size, marked as Spanish for screen readers."""
+    widget = forms.Textarea(attrs={"rows": english.widget.attrs.get("rows", 2), "lang": "es"}) \
+        if isinstance(english.widget, forms.Textarea) else forms.TextInput(attrs={"lang": "es"})
+    return forms.CharField(
+        label=_("%(field)s in Spanish") % {"field": english.label}, required=False, initial=initial,
+        max_length=getattr(english, "max_length", None) or serialization.MAX_TEXT, widget=widget,
+        help_text=_("Shown to leaders who read AssetLens in Spanish. If you change the English and not this, "
+                    "it is cleared, so no one reads an outdated translation."),
+    )
 
 
 def _unique_key(wanted, taken, fallback):
@@ -49,12 +62,26 @@ class KeyedPartForm(forms.ModelForm):
 
     key_source = ""  # the field a missing key is made from
     key_taken_message = ""
+    translated: tuple[str, ...] = ()  # fields with a Spanish field beside them, named "<field>_es"
 
     def __init__(self, *args, version, **kwargs):
         super().__init__(*args, **kwargs)
         self.version = version
         self.fields["key"].required = False
+        spanish = (self.instance.translations or {}).get("es", {}) if self.instance.pk else {}
+        for name in self.translated:
+            self.fields[f"{name}_es"] = spanish_field(self.fields[name], spanish.get(name, ""))
         self.helper = _helper()
+        # Each Spanish field sits beside its English one (stacked on a phone).
+        self.helper.layout = Layout(*[
+            Row(Column(name, css_class="col-md-6"), Column(f"{name}_es", css_class="col-md-6"))
+            if name in self.translated else name
+            for name in self._meta.fields
+        ])
+
+    def spanish(self):
+        """The Spanish text as typed, by English field name (empty means none)."""
+        return {name: self.cleaned_data.get(f"{name}_es", "") for name in self.translated}
 
     def keys_in_use(self):
         raise NotImplementedError
@@ -72,6 +99,7 @@ class KeyedPartForm(forms.ModelForm):
 
 class CriterionForm(KeyedPartForm):
     key_source = "title"
+    translated = serialization.TRANSLATABLE["criterion"]
     key_taken_message = _("Another criterion in this version already uses this key.")
 
     class Meta:
@@ -92,6 +120,7 @@ class CriterionForm(KeyedPartForm):
 
 class QuestionForm(KeyedPartForm):
     key_source = "prompt"
+    translated = serialization.TRANSLATABLE["question"]
     key_taken_message = _("Another question in this version already uses this key.")
 
     class Meta:
@@ -140,8 +169,27 @@ class BaseLevelFormSet(BaseInlineFormSet):
             )
 
 
+class LevelForm(forms.ModelForm):
+    """One level, with the Spanish of its label and description beside the English."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        spanish = (self.instance.translations or {}).get("es", {}) if self.instance.pk else {}
+        for name in serialization.TRANSLATABLE["level"]:
+            self.fields[f"{name}_es"] = spanish_field(self.fields[name], spanish.get(name, ""))
+            self.fields[f"{name}_es"].help_text = ""  # said once above the levels, not on every row
+
+    def row(self):
+        """The level as save_question() takes it."""
+        data = self.cleaned_data
+        return {"value": data["value"], "label": data["label"], "descriptor": data["descriptor"],
+                "label_es": data.get("label_es", ""), "descriptor_es": data.get("descriptor_es", ""),
+                "changed": list(self.changed_data)}
+
+
 LevelFormSet = inlineformset_factory(
-    Question, Level, formset=BaseLevelFormSet, fields=["value", "label", "descriptor"], extra=1, can_delete=True,
+    Question, Level, form=LevelForm, formset=BaseLevelFormSet, fields=["value", "label", "descriptor"], extra=1,
+    can_delete=True,
     max_num=21, validate_max=True,
     widgets={"descriptor": forms.Textarea(attrs={"rows": 2}), "value": forms.NumberInput(attrs={"min": 0, "max": 20})},
     labels={"value": _("Level"), "label": _("Short label"), "descriptor": _("What this level looks like")},

@@ -4,8 +4,8 @@ Versions are copied through the same plain structure the JSON export uses, so a 
 export can never disagree about what a rubric is.
 """
 
-from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
+from collections.abc import Collection, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 MODELS = {"Rubric": Rubric, "RubricVersion": RubricVersion, "Criterion": Criterion, "Question": Question,
           "Level": Level}
 
+SPANISH = "es"
+
 # A criterion or a question: the ordered parts a person can move up and down among their siblings.
 _Part = TypeVar("_Part", Criterion, Question)
 
@@ -35,6 +37,10 @@ class LevelRow(TypedDict):
     value: int
     label: str
     descriptor: str
+    # The Spanish beside it and the form's changed fields; absent when a caller writes English only.
+    label_es: NotRequired[str]
+    descriptor_es: NotRequired[str]
+    changed: NotRequired[list[str]]
 
 
 class PublishError(Exception):
@@ -186,8 +192,36 @@ def without_stale_translations(translations: dict[str, dict[str, str]] | None,
     return result
 
 
+def with_spanish(translations: dict[str, dict[str, str]] | None, spanish: Mapping[str, str],
+                 changed_fields: Collection[str]) -> dict[str, dict[str, str]]:
+    """Translations after an edit with Spanish fields beside the English ones (`prompt` and `prompt_es`).
+
+    A Spanish field the person changed is saved as typed (emptied means none); one they left alone keeps its
+    text, unless its English changed: then it is dropped, as `without_stale_translations` explains.
+
+    >>> with_spanish({"es": {"title": "Viejo"}}, {"title": "Viejo"}, ["title"])
+    {}
+    >>> with_spanish({}, {"title": " Nuevo "}, ["title_es"])
+    {'es': {'title': 'Nuevo'}}
+    """
+    result = without_stale_translations(translations, [f for f in changed_fields if not f.endswith("_es")])
+    spanish_now = dict(result.get(SPANISH, {}))
+    for name, text in spanish.items():
+        if f"{name}_es" not in changed_fields:
+            continue
+        if text.strip():
+            spanish_now[name] = text.strip()
+        else:
+            spanish_now.pop(name, None)
+    if spanish_now:
+        result[SPANISH] = spanish_now
+    else:
+        result.pop(SPANISH, None)
+    return result
+
+
 def save_question(question: Question, criterion: Criterion, level_rows: Iterable[LevelRow],
-                  changed_fields: Collection[str] = ()) -> Question:
+                  changed_fields: Collection[str] = (), spanish: Mapping[str, str] | None = None) -> Question:
     """Save a draft question and its levels (plain dicts of value, label, descriptor) in one transaction.
 
     Levels are rewritten as a set, so values can be renumbered (0↔1) without colliding; nothing refers to a
@@ -198,13 +232,16 @@ def save_question(question: Question, criterion: Criterion, level_rows: Iterable
         if question.pk is None:
             question.criterion = criterion
             question.order = next_order(criterion.questions.all())
-        question.translations = without_stale_translations(question.translations, changed_fields)
+        question.translations = with_spanish(question.translations, spanish or {}, changed_fields)
         question.save()
         kept_translations = {(lv.label, lv.descriptor): lv.translations for lv in question.levels.all()}
         question.levels.all().delete()
         Level.objects.bulk_create(
             Level(question=question, value=row["value"], label=row["label"], descriptor=row["descriptor"],
-                  translations=kept_translations.get((row["label"], row["descriptor"]), {}))
+                  translations=with_spanish(
+                      kept_translations.get((row["label"], row["descriptor"]), {}),
+                      {"label": row.get("label_es", ""), "descriptor": row.get("descriptor_es", "")},
+                      row.get("changed", [])))
             for row in sorted(level_rows, key=lambda r: r["value"])
         )
     return question
@@ -240,13 +277,14 @@ def add_criterion(form: "CriterionForm", version: RubricVersion) -> Criterion:
     criterion = form.save(commit=False)
     criterion.version = version
     criterion.order = next_order(version.criteria.all())
+    criterion.translations = with_spanish({}, form.spanish(), form.changed_data)
     criterion.save()
     return criterion
 
 
 def update_criterion(form: "CriterionForm", criterion: Criterion) -> Criterion:
     """Save an edited criterion; a translation of a field that changed is dropped rather than left wrong."""
-    criterion.translations = without_stale_translations(criterion.translations, form.changed_data)
+    criterion.translations = with_spanish(criterion.translations, form.spanish(), form.changed_data)
     return form.save()
 
 

@@ -442,10 +442,11 @@ def _question_form(request, version, question, criterion):
 def _save_question(form, levels, criterion):
     question = form.save(commit=False)
     rows = [
-        {k: f.cleaned_data[k] for k in ("value", "label", "descriptor")} for f in levels.forms
+        f.row() for f in levels.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("value") is not None
     ]
-    return services.save_question(question, criterion, rows, changed_fields=form.changed_data)
+    return services.save_question(question, criterion, rows, changed_fields=form.changed_data,
+                                  spanish=form.spanish())
 
 
 @rubric_view
