@@ -5,7 +5,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import serialization
+from . import selectors, serialization
 from .models import Criterion, Level, Question, RubricVersion
 from .services import name_taken
 
@@ -214,38 +214,72 @@ class ChangeNoteForm(forms.ModelForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Rubric file (.json)"),
+    """A rubric file, checked whole. Its text comes from the upload, or, on the page that asks whether to add it
+    as a new version, from the hidden copy of the upload that page carries (checked again just the same)."""
+
+    file = forms.FileField(label=_("Rubric file (.json)"), required=False,
                            help_text=_("A file exported from AssetLens or written in the documented format, "
                                        "at most 1 MB."))
     name = forms.CharField(label=_("Name (optional)"), max_length=serialization.MAX_TITLE, required=False,
                            help_text=_("Leave empty to use the name inside the file."))
+    content = forms.CharField(required=False, strip=False, widget=forms.HiddenInput,
+                              max_length=serialization.MAX_FILE_BYTES)
+    # The key of the rubric the person chose to add a version to, or empty; "as_new" when they chose a new rubric.
+    into = forms.CharField(required=False, widget=forms.HiddenInput, max_length=80)
+    as_new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
         self.district = district
         self.data_from_file = None
+        self.matched = None  # the district's rubric with the file's key, when the file is a version of it
         self.helper = _helper()
+        self.helper.layout = Layout("file", "name")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:
+            return None
         if upload.size > serialization.MAX_FILE_BYTES:
             raise forms.ValidationError(
                 _("This file is %(size)s KB; a rubric file can be at most %(limit)s KB."),
                 params={"size": upload.size // 1024, "limit": serialization.MAX_FILE_BYTES // 1024},
             )
-        data, problems = serialization.parse(upload.read(serialization.MAX_FILE_BYTES + 1))
+        self._read(upload.read(serialization.MAX_FILE_BYTES + 1))
+        return upload
+
+    def clean_content(self):
+        content = self.cleaned_data["content"]
+        if content and self.data_from_file is None and not self.errors.get("file"):
+            try:
+                raw = content.encode("utf-8")
+            except UnicodeEncodeError:
+                raw = b"\xff"  # a lone surrogate: reported as not UTF-8, like a file would be
+            self._read(raw)
+        return content
+
+    def _read(self, raw):
+        data, problems = serialization.parse(raw)
         if problems:
             raise forms.ValidationError([forms.ValidationError(p) for p in problems[:50]]
                                         + ([forms.ValidationError(_("… and %(n)s more."),
                                                                   params={"n": len(problems) - 50})]
                                            if len(problems) > 50 else []))
         self.data_from_file = data
-        return upload
+        self.text = raw.decode("utf-8-sig")
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("file") and not cleaned.get("content") and not self.errors:
+            self.add_error("file", forms.ValidationError(_("Choose a rubric file to import.")))
         if self.data_from_file is None:
             return cleaned
+        if cleaned.get("into"):
+            return cleaned  # a new version keeps the rubric's name; the view finds the rubric or says it cannot
+        if not cleaned.get("as_new"):
+            self.matched = selectors.rubric_kept_with_key(self.data_from_file.get("key"), self.district)
+            if self.matched is not None:
+                return cleaned  # the page asks first: a new version of it, or a separate rubric
         name = (cleaned.get("name") or "").strip() or self.data_from_file["name"].strip()
         if name_taken(name, self.district):
             self.add_error("name", forms.ValidationError(

@@ -127,3 +127,11 @@ def in_use_for_new_audits(district: District | None) -> dict[int, int]:
     if default_id is not None and without_own:
         counts[default_id] = counts.get(default_id, 0) + without_own
     return counts
+
+
+def rubric_kept_with_key(key: str | None, district: District | None) -> Rubric | None:
+    """The rubric with this key among those an import into `district` may add a version to: the district's own
+    (for site staff with no district, the shared ones). Another district's rubric is never found."""
+    if not key:
+        return None
+    return Rubric.objects.filter(district=district, key=key).first()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NotRequired, TypedDict, TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import Case, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext
 
 from assetlens.models import District
@@ -110,6 +111,7 @@ def adopt(default_rubric: Rubric, district: District, name: str, user: "User | N
         raise ValueError("This rubric has no published version to copy.")
     data = version_data(source)
     data["name"] = name
+    data["key"] = free_rubric_key(name, district)
     data["change_note"] = f"Adopted from {default_rubric.name} v{source.number}"
     with transaction.atomic():
         version = serialization.build(data, district=district, publish=False, created_by=user, **MODELS)
@@ -125,10 +127,44 @@ def name_taken(name: str, district: District | None, exclude_pk: int | None = No
     return clash.exists()
 
 
+class DraftExistsError(Exception):
+    """The rubric already has a draft; a second one would split the work (see one_draft_per_rubric)."""
+
+    def __init__(self, draft: RubricVersion) -> None:
+        super().__init__(f"{draft.rubric.name} already has a draft (v{draft.number})")
+        self.draft = draft
+
+
+def free_rubric_key(wanted: str, district: District | None) -> str:
+    """`wanted` as a key, or with -2, -3 … when a rubric of the district (or a shared one) already has it."""
+    base = slugify(wanted)[:70] or "rubric"
+    taken = set(Rubric.objects.filter(district=district, key__startswith=base).values_list("key", flat=True))
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
 def import_rubric(data: dict[str, Any], district: District | None, user: "User | None" = None) -> RubricVersion:
-    """Create a rubric from validated data as an unpublished draft, all in one transaction."""
+    """Create a rubric from validated data as an unpublished draft, all in one transaction. It keeps the file's
+    key when the district has no rubric with it yet, so the next file from the same place finds it."""
+    data = {**data, "key": free_rubric_key(data.get("key") or data["name"], district)}
     with transaction.atomic():
         return serialization.build(data, district=district, publish=False, created_by=user, **MODELS)
+
+
+def import_version(rubric: Rubric, data: dict[str, Any], user: "User | None" = None) -> RubricVersion:
+    """Add validated data to `rubric` as its next version, an unpublished draft; its name stays as it is.
+
+    Raises DraftExistsError when the rubric already has a draft: that draft is finished or discarded first.
+    """
+    with transaction.atomic():
+        # The lock start_draft() takes: a draft started meanwhile is seen here, not hit as a constraint error.
+        locked = Rubric.objects.select_for_update().get(pk=rubric.pk)
+        draft = locked.versions.filter(status=RubricVersion.Status.DRAFT).select_related("rubric").first()
+        if draft is not None:
+            raise DraftExistsError(draft)
+        return serialization.build(data, rubric=locked, publish=False, created_by=user, **MODELS)
 
 
 def next_order(siblings: QuerySet[Criterion] | QuerySet[Question]) -> int:

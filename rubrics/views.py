@@ -285,23 +285,67 @@ def rubric_version_export(request, pk):
 
 @rubric_view
 def rubric_import(request):
+    """Import a file as a new rubric; a file whose key is one of the district's rubrics asks first whether to
+    add it to that rubric as its next version."""
     _require_keeper(request)
+    limit_kb = serialization.MAX_FILE_BYTES // 1024
     too_big = int(request.META.get("CONTENT_LENGTH") or 0) > serialization.MAX_FILE_BYTES + 64 * 1024
     if request.method == "POST" and too_big:
         # Refuse before reading the body: a 50 MB upload is never parsed, stored or held in memory.
         form = ImportForm(district=request.district)
         return render(request, "rubrics/rubric_import.html", {
-            "form": form, "too_big": True, "limit_kb": serialization.MAX_FILE_BYTES // 1024,
+            "form": form, "too_big": True, "limit_kb": limit_kb,
         }, status=413)
     form = ImportForm(_posted(request), _posted(request, files=True), district=request.district)
-    if request.method == "POST" and form.is_valid():
-        version = services.import_rubric(form.data_from_file, request.district, user=request.user)
-        messages.success(request, _("“%(name)s” is imported as a draft. Preview it, then publish it when it is "
-                                    "ready.") % {"name": version.rubric.name})
-        return redirect("rubric_version", pk=version.pk)
-    return render(request, "rubrics/rubric_import.html", {
-        "form": form, "too_big": False, "limit_kb": serialization.MAX_FILE_BYTES // 1024,
-    }, status=400 if form.errors else 200)
+    if request.method == "POST" and not form.is_valid() and form.data_from_file is not None \
+            and form.cleaned_data.get("as_new"):
+        # "Import as a separate rubric" with a name in use: asked again on the same page, the file kept.
+        matched = selectors.rubric_kept_with_key(form.data_from_file.get("key"), request.district)
+        if matched is not None:
+            return _import_preview(request, form, matched, status=400)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "rubrics/rubric_import.html", {
+            "form": form, "too_big": False, "limit_kb": limit_kb,
+        }, status=400 if form.errors else 200)
+    if form.cleaned_data["into"]:
+        return _import_new_version(request, form)
+    if form.matched is not None:
+        return _import_preview(request, form, form.matched)
+    version = services.import_rubric(form.data_from_file, request.district, user=request.user)
+    messages.success(request, _("“%(name)s” is imported as a draft. Preview it, then publish it when it is "
+                                "ready.") % {"name": version.rubric.name})
+    return redirect("rubric_version", pk=version.pk)
+
+
+def _import_preview(request, form, rubric, status=200, draft=None):
+    """The file is a version of one of the district's rubrics: what would change, and the choice."""
+    latest = rubric.versions.order_by("-number").first()
+    draft = draft or next((v for v in [latest] if v is not None and not v.is_published), None)
+    return render(request, "rubrics/rubric_import_preview.html", {
+        "form": form, "rubric": rubric, "latest": latest, "draft": draft,
+        "next_number": (latest.number if latest else 0) + 1,
+        "changes": diff.compare(services.version_data(latest), form.data_from_file) if latest else None,
+    }, status=status)
+
+
+def _import_new_version(request, form):
+    key = form.cleaned_data["into"]
+    rubric = selectors.rubric_kept_with_key(key, request.district)
+    if rubric is None:
+        # The same answer whether no rubric has this key or another district's does: nothing is revealed.
+        return render(request, "rubrics/rubric_import.html", {
+            "form": ImportForm(district=request.district), "too_big": False,
+            "limit_kb": serialization.MAX_FILE_BYTES // 1024,
+            "missing_key": key,
+        }, status=404)
+    _check_can_edit(request, rubric)
+    try:
+        version = services.import_version(rubric, form.data_from_file, user=request.user)
+    except services.DraftExistsError as exc:
+        return _import_preview(request, form, rubric, status=409, draft=exc.draft)
+    messages.success(request, _("The file is now version %(n)s of “%(name)s”, as a draft. Check what changed, "
+                                "then publish it when it is ready.") % {"n": version.number, "name": rubric.name})
+    return redirect("rubric_version", pk=version.pk)
 
 
 # --- Criteria and questions of a draft ----------------------------------------------------------------
