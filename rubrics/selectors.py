@@ -116,12 +116,12 @@ def in_use_for_new_audits(district: District | None) -> dict[int, int]:
         .order_by("-published_at", "-number").values_list("pk", "rubric__district_id")
     )
     newest: dict[int | None, int] = {}
-    for version_id, district_id in published:
-        newest.setdefault(district_id, version_id)
+    for pk, district_id in published:
+        newest.setdefault(district_id, pk)
     counts: dict[int, int] = {}
-    for district_id, version_id in newest.items():
-        if district_id is not None:
-            counts[version_id] = counts.get(version_id, 0) + 1
+    for owner, pk in newest.items():
+        if owner is not None:
+            counts[pk] = counts.get(pk, 0) + 1
     default_id = newest.get(None)
     without_own = District.objects.count() - (len(newest) - (default_id is not None))
     if default_id is not None and without_own:
