@@ -336,7 +336,8 @@ def test_hostile_text_and_numbers_anywhere_in_an_import_never_give_a_500(admin_c
     before = counts()
     response = upload(admin_client, document)  # the test client raises what would be a 500
     if response.status_code == 302:
-        imported = RubricVersion.objects.get(rubric__name=document["name"], rubric__district=district_a)
+        # Found by district, not by name: the form strips spaces around a name ("'\u2028" is stored as "'").
+        imported = RubricVersion.objects.get(rubric__district=district_a)
         exported = serialization.export(imported)
         for path, value in changed.items():
             if path == ("change_note",):
@@ -345,6 +346,8 @@ def test_hostile_text_and_numbers_anywhere_in_an_import_never_give_a_500(admin_c
             node = exported
             for step in path:
                 node = node[step]
+            if path == ("name",):
+                value = value.strip() or "Fuzzed rubric"  # an empty name means "use the one in the file"
             assert node == value or (path[-1] == "description" and value == "" and node == ""), (path, value, node)
         Rubric.objects.filter(pk=imported.rubric_id).delete()
     else:
