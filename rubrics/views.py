@@ -445,7 +445,9 @@ def _move(request, part, version, siblings, anchor):
     """
     _check_can_edit(request, version.rubric)
     direction, position = request.POST.get("direction"), request.POST.get("position", "")
-    if direction not in ("up", "down") and not (position.isdigit() and 0 < int(position) < 10_000):
+    # isdigit() alone lets "²" through, which int() refuses.
+    wanted_place = position.isascii() and position.isdigit() and 0 < int(position) < 10_000
+    if direction not in ("up", "down") and not wanted_place:
         message = _("Choose “Move up”, “Move down” or a place to move it to.")
         if _wants_json(request):
             return JsonResponse({"error": message}, status=400)

@@ -112,7 +112,7 @@ def test_a_published_version_refuses_a_move_with_the_reason(admin_client, varian
 def test_a_garbled_place_is_a_400_with_the_reason_and_nothing_moves(admin_client, variant):
     criterion = first_criterion(variant)
     keys = criterion_keys(variant)
-    for junk in ({"position": "-1"}, {"position": "1 OR 1=1"}, {"direction": "sideways"}, {}):
+    for junk in ({"position": "-1"}, {"position": "1 OR 1=1"}, {"position": "²"}, {"direction": "sideways"}, {}):
         response = admin_client.post(reverse("criterion_move", args=[criterion.pk]), junk, **JSON)
         assert response.status_code == 400 and "Move up" in response.json()["error"]
     assert criterion_keys(variant) == keys
