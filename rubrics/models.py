@@ -18,6 +18,9 @@ class Rubric(models.Model):
     """A named rubric. District None is the shared default every district starts from."""
 
     name = models.CharField(_("name"), max_length=200)
+    # Stays the same through renames and versions, and travels in the exported file, so importing a file
+    # again can add a version to the rubric it came from instead of making a second rubric.
+    key = models.SlugField(_("key"), max_length=80, blank=True, default="")
     description = models.TextField(_("description"), blank=True)
     district = models.ForeignKey(
         "assetlens.District", null=True, blank=True, on_delete=models.CASCADE, related_name="rubrics"
@@ -30,6 +33,12 @@ class Rubric(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="rubric_name_unique_per_district"),
+            # Two constraints because NULL districts (the shared rubrics) never clash in a plain unique index.
+            # An empty key (a rubric made before keys) matches nothing, so it need not be unique.
+            models.UniqueConstraint(fields=["district", "key"], condition=models.Q(district__isnull=False)
+                                    & ~models.Q(key=""), name="rubric_key_unique_per_district"),
+            models.UniqueConstraint(fields=["key"], condition=models.Q(district__isnull=True) & ~models.Q(key=""),
+                                    name="rubric_key_unique_among_shared"),
         ]
 
     def __str__(self):

@@ -2,12 +2,14 @@
 start on, and a version's structure (criteria → questions → levels) in order."""
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from threading import Lock
 
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from assetlens.models import District
+from audits.models import Audit
 
 from .models import Criterion, Rubric, RubricVersion
 
@@ -65,3 +67,71 @@ def version_structure(version: RubricVersion) -> list[Criterion]:
         while len(_published) > _PUBLISHED_KEPT:
             _published.popitem(last=False)
     return list(kept)
+
+
+@dataclass(frozen=True)
+class PublishReach:
+    """Who a draft reaches once published: what a keeper is told before pressing "Publish"."""
+
+    district_count: int  # districts whose new audits will start on it
+    drafts_offered: int  # draft audits in those districts whose auditors will be offered the move to it
+    replaces: RubricVersion | None  # the version those new audits start on today (for a single district)
+
+
+def _districts_reached(version: RubricVersion) -> QuerySet[District]:
+    rubric = version.rubric
+    if rubric.district_id is not None:
+        # A district's own variant, once published, is what its new audits use (see current_version_id_for).
+        return District.objects.filter(pk=rubric.district_id)
+    if rubric.is_default:
+        return District.objects.exclude(rubrics__versions__status=RubricVersion.Status.PUBLISHED).distinct()
+    return District.objects.none()
+
+
+def publish_reach(version: RubricVersion) -> PublishReach:
+    districts = _districts_reached(version)
+    rubric = version.rubric
+    if rubric.district_id is not None:
+        replaces = current_version_for(rubric.district) if rubric.district else None
+    else:
+        replaces = rubric.latest_published()
+    return PublishReach(
+        district_count=districts.count(),
+        drafts_offered=Audit.objects.filter(district__in=districts, status=Audit.Status.DRAFT)
+        .exclude(rubric_version=version).count(),
+        replaces=replaces,
+    )
+
+
+def in_use_for_new_audits(district: District | None) -> dict[int, int]:
+    """Version id → how many districts' new audits start on it: for one district, just its current version;
+    for site staff (no district), every district's. Two queries at any number of districts."""
+    if district is not None:
+        version_id = current_version_id_for(district)
+        return {} if version_id is None else {version_id: 1}
+    published = (
+        RubricVersion.objects.filter(status=RubricVersion.Status.PUBLISHED)
+        .filter(Q(rubric__district__isnull=False) | Q(rubric__is_default=True))
+        # The same choice as current_version_id_for: newest publication first, then the highest number.
+        .order_by("-published_at", "-number").values_list("pk", "rubric__district_id")
+    )
+    newest: dict[int | None, int] = {}
+    for pk, district_id in published:
+        newest.setdefault(district_id, pk)
+    counts: dict[int, int] = {}
+    for owner, pk in newest.items():
+        if owner is not None:
+            counts[pk] = counts.get(pk, 0) + 1
+    default_id = newest.get(None)
+    without_own = District.objects.count() - (len(newest) - (default_id is not None))
+    if default_id is not None and without_own:
+        counts[default_id] = counts.get(default_id, 0) + without_own
+    return counts
+
+
+def rubric_kept_with_key(key: str | None, district: District | None) -> Rubric | None:
+    """The rubric with this key among those an import into `district` may add a version to: the district's own
+    (for site staff with no district, the shared ones). Another district's rubric is never found."""
+    if not key:
+        return None
+    return Rubric.objects.filter(district=district, key=key).first()

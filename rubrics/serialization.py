@@ -145,6 +145,8 @@ def _problems(data):
     errors = []
     if data.get("format") != FORMAT:
         errors.append(f"format: must be \"{FORMAT}\"")
+    if data.get("key") is not None:  # optional: files from before rubric keys have none
+        _check_key(errors, "key", data["key"], set())
     _check_text(errors, "name", data.get("name"), required=True, limit=MAX_TITLE)
     _check_text(errors, "description", data.get("description"), required=False)
     if isinstance(data.get("change_note"), str):  # anything else is left out, as the format says
@@ -220,8 +222,11 @@ def build(data, *, Rubric, RubricVersion, Criterion, Question, Level, district=N
           publish=True, created_by=None, rubric=None):
     """Create the rubric (or a new version of `rubric`) from validated data. Call inside a transaction."""
     if rubric is None:
+        # Only when there is one: the data migration that loads the default rubric runs before keys existed.
+        key = {"key": data["key"]} if data.get("key") else {}
         rubric = Rubric.objects.create(
-            name=data["name"], description=data.get("description") or "", district=district, is_default=is_default
+            name=data["name"], description=data.get("description") or "", district=district, is_default=is_default,
+            **key,
         )
         number = 1
     else:
@@ -286,5 +291,5 @@ def export(version):
             "key": c.key, "title": c.title, "description": c.description, "weight": _number(c.weight),
             "questions": questions, **({"translations": c.translations} if c.translations else {}),
         })
-    return {"format": FORMAT, "name": version.rubric.name, "description": version.rubric.description,
-            "criteria": criteria}
+    return {"format": FORMAT, **({"key": version.rubric.key} if version.rubric.key else {}),
+            "name": version.rubric.name, "description": version.rubric.description, "criteria": criteria}

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -113,13 +113,20 @@ def rubric_list(request):
         .prefetch_related(Prefetch("versions", queryset=RubricVersion.objects.order_by("-number")))
         .order_by("district__name", "name")
     )
-    return render(request, "rubrics/rubric_list.html", {"rubrics": rubrics})
+    in_use = selectors.in_use_for_new_audits(None if request.user.is_staff else request.district)
+    for rubric in rubrics:
+        for v in rubric.versions.all():
+            v.in_use = in_use.get(v.pk, 0)
+    return render(request, "rubrics/rubric_list.html", {"rubrics": rubrics, "staff_view": request.user.is_staff})
 
 
 @rubric_view
 def rubric_detail(request, pk):
     rubric = _rubric(request, pk)
     versions = list(rubric.versions.select_related("created_by").order_by("-number"))
+    in_use = selectors.in_use_for_new_audits(None if request.user.is_staff else request.district)
+    for v in versions:
+        v.in_use = in_use.get(v.pk, 0)
     can_edit = _can_edit(request, rubric)
     own_variants = []
     if rubric.district_id is None and request.district is not None:
@@ -129,7 +136,7 @@ def rubric_detail(request, pk):
         "draft": next((v for v in versions if not v.is_published), None),
         "can_adopt": rubric.is_default and request.district is not None
         and request.membership.is_district_admin and any(v.is_published for v in versions),
-        "own_variants": own_variants,
+        "own_variants": own_variants, "staff_view": request.user.is_staff,
     })
 
 
@@ -184,27 +191,38 @@ def rubric_version(request, pk):
     return render(request, "rubrics/version_edit.html", {
         "version": version, "rubric": version.rubric, "criteria": criteria, "can_edit": can_edit,
         "note_form": note_form, "editing": note_form is not None, "problems": [],
+        # The criterion to show open: the one just edited or moved (the redirect names it), the rest folded.
+        "open_criterion": request.GET.get("open", ""),
     })
 
 
 @rubric_view
-@require_POST
 def rubric_version_publish(request, pk):
+    """Publishing asks first: it says who starts on the version and what changes, then publishes on POST."""
     version = _version(request, pk)
     if _draft(request, version) is None:
         return _frozen_response(request, version)
-    try:
-        published = services.publish(version)
-    except services.PublishError as exc:
-        return render(request, "rubrics/version_edit.html", {
-            "version": version, "rubric": version.rubric, "criteria": selectors.version_structure(version),
-            "can_edit": True, "note_form": ChangeNoteForm(instance=version), "editing": True,
-            "problems": exc.problems,
-        }, status=400)
-    if published:
-        messages.success(request, _("Version %(n)s is published. New audits start on it; audits already under "
-                                    "way keep the version they began with.") % {"n": version.number})
-    return redirect("rubric_detail", pk=version.rubric_id)
+    if request.method == "POST":
+        try:
+            published = services.publish(version)
+        except services.PublishError as exc:
+            return render(request, "rubrics/version_edit.html", {
+                "version": version, "rubric": version.rubric, "criteria": selectors.version_structure(version),
+                "can_edit": True, "note_form": ChangeNoteForm(instance=version), "editing": True,
+                "problems": exc.problems,
+            }, status=400)
+        if published:
+            messages.success(request, _("Version %(n)s is published. New audits start on it; audits already "
+                                        "under way keep the version they began with.") % {"n": version.number})
+        return redirect("rubric_detail", pk=version.rubric_id)
+    reach = selectors.publish_reach(version)
+    changes = None
+    if reach.replaces is not None:
+        changes = diff.compare(services.version_data(reach.replaces), services.version_data(version))
+    return render(request, "rubrics/version_publish.html", {
+        "version": version, "rubric": version.rubric, "reach": reach, "changes": changes,
+        "problems": services.publish_problems(version),
+    })
 
 
 @rubric_view
@@ -267,23 +285,67 @@ def rubric_version_export(request, pk):
 
 @rubric_view
 def rubric_import(request):
+    """Import a file as a new rubric; a file whose key is one of the district's rubrics asks first whether to
+    add it to that rubric as its next version."""
     _require_keeper(request)
+    limit_kb = serialization.MAX_FILE_BYTES // 1024
     too_big = int(request.META.get("CONTENT_LENGTH") or 0) > serialization.MAX_FILE_BYTES + 64 * 1024
     if request.method == "POST" and too_big:
         # Refuse before reading the body: a 50 MB upload is never parsed, stored or held in memory.
         form = ImportForm(district=request.district)
         return render(request, "rubrics/rubric_import.html", {
-            "form": form, "too_big": True, "limit_kb": serialization.MAX_FILE_BYTES // 1024,
+            "form": form, "too_big": True, "limit_kb": limit_kb,
         }, status=413)
     form = ImportForm(_posted(request), _posted(request, files=True), district=request.district)
-    if request.method == "POST" and form.is_valid():
-        version = services.import_rubric(form.data_from_file, request.district, user=request.user)
-        messages.success(request, _("“%(name)s” is imported as a draft. Preview it, then publish it when it is "
-                                    "ready.") % {"name": version.rubric.name})
-        return redirect("rubric_version", pk=version.pk)
-    return render(request, "rubrics/rubric_import.html", {
-        "form": form, "too_big": False, "limit_kb": serialization.MAX_FILE_BYTES // 1024,
-    }, status=400 if form.errors else 200)
+    if request.method == "POST" and not form.is_valid() and form.data_from_file is not None \
+            and form.cleaned_data.get("as_new"):
+        # "Import as a separate rubric" with a name in use: asked again on the same page, the file kept.
+        matched = selectors.rubric_kept_with_key(form.data_from_file.get("key"), request.district)
+        if matched is not None:
+            return _import_preview(request, form, matched, status=400)
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "rubrics/rubric_import.html", {
+            "form": form, "too_big": False, "limit_kb": limit_kb,
+        }, status=400 if form.errors else 200)
+    if form.cleaned_data["into"]:
+        return _import_new_version(request, form)
+    if form.matched is not None:
+        return _import_preview(request, form, form.matched)
+    version = services.import_rubric(form.data_from_file, request.district, user=request.user)
+    messages.success(request, _("“%(name)s” is imported as a draft. Preview it, then publish it when it is "
+                                "ready.") % {"name": version.rubric.name})
+    return redirect("rubric_version", pk=version.pk)
+
+
+def _import_preview(request, form, rubric, status=200, draft=None):
+    """The file is a version of one of the district's rubrics: what would change, and the choice."""
+    latest = rubric.versions.order_by("-number").first()
+    draft = draft or next((v for v in [latest] if v is not None and not v.is_published), None)
+    return render(request, "rubrics/rubric_import_preview.html", {
+        "form": form, "rubric": rubric, "latest": latest, "draft": draft,
+        "next_number": (latest.number if latest else 0) + 1,
+        "changes": diff.compare(services.version_data(latest), form.data_from_file) if latest else None,
+    }, status=status)
+
+
+def _import_new_version(request, form):
+    key = form.cleaned_data["into"]
+    rubric = selectors.rubric_kept_with_key(key, request.district)
+    if rubric is None:
+        # The same answer whether no rubric has this key or another district's does: nothing is revealed.
+        return render(request, "rubrics/rubric_import.html", {
+            "form": ImportForm(district=request.district), "too_big": False,
+            "limit_kb": serialization.MAX_FILE_BYTES // 1024,
+            "missing_key": key,
+        }, status=404)
+    _check_can_edit(request, rubric)
+    try:
+        version = services.import_version(rubric, form.data_from_file, user=request.user)
+    except services.DraftExistsError as exc:
+        return _import_preview(request, form, rubric, status=409, draft=exc.draft)
+    messages.success(request, _("The file is now version %(n)s of “%(name)s”, as a draft. Check what changed, "
+                                "then publish it when it is ready.") % {"n": version.number, "name": rubric.name})
+    return redirect("rubric_version", pk=version.pk)
 
 
 # --- Criteria and questions of a draft ----------------------------------------------------------------
@@ -324,7 +386,7 @@ def criterion_create(request, version_pk):
         added = []
         if _save_frozen_safe(request, lambda: added.append(services.add_criterion(form, version))):
             messages.success(request, _("“%(t)s” is added. Now add its questions.") % {"t": added[0].title})
-            return redirect(f"{_editor_url(version)}#criterion-{added[0].pk}")
+            return redirect(f"{_editor_url(version)}?open={added[0].pk}#criterion-{added[0].pk}")
         return redirect(_editor_url(version))
     return render(request, "rubrics/criterion_form.html", {"form": form, "version": version, "criterion": None})
 
@@ -343,7 +405,7 @@ def criterion_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         if _save_frozen_safe(request, lambda: services.update_criterion(form, criterion)):
             messages.success(request, _("Your changes to “%(t)s” are saved.") % {"t": criterion.title})
-        return redirect(f"{_editor_url(version)}#criterion-{criterion.pk}")
+        return redirect(f"{_editor_url(version)}?open={criterion.pk}#criterion-{criterion.pk}")
     return render(request, "rubrics/criterion_form.html", {"form": form, "version": version, "criterion": criterion})
 
 
@@ -367,12 +429,49 @@ def criterion_delete(request, pk):
 @require_POST
 def criterion_move(request, pk):
     criterion = _criterion(request, pk)
-    version = criterion.version
-    if _draft(request, version) is None:
-        return _frozen_response(request, version)
-    _save_frozen_safe(request,
-                      lambda: services.move(criterion, version.criteria.all(), request.POST.get("direction")))
-    return redirect(f"{_editor_url(version)}#criterion-{criterion.pk}")
+    return _move(request, criterion, criterion.version, criterion.version.criteria.all(),
+                 f"?open={criterion.pk}#criterion-{criterion.pk}")
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _move(request, part, version, siblings, anchor):
+    """Move a criterion or question up, down or to a numbered place among its siblings.
+
+    The editor's script asks for JSON and gets the new order, so the page never reloads; without the script the
+    same form posts and comes back to the editor. A published version never changes: 409 with the reason.
+    """
+    _check_can_edit(request, version.rubric)
+    direction, position = request.POST.get("direction"), request.POST.get("position", "")
+    # isdigit() alone lets "²" through, which int() refuses.
+    wanted_place = position.isascii() and position.isdigit() and 0 < int(position) < 10_000
+    if direction not in ("up", "down") and not wanted_place:
+        message = _("Choose “Move up”, “Move down” or a place to move it to.")
+        if _wants_json(request):
+            return JsonResponse({"error": message}, status=400)
+        messages.error(request, message)
+        return redirect(f"{_editor_url(version)}{anchor}")
+    try:
+        if direction in ("up", "down"):
+            services.move(part, siblings, direction)  # at either end it stays where it is
+            ids = services.sibling_ids(siblings)
+        else:
+            ids = services.move_to(part, siblings, int(position))
+    except FrozenVersionError:
+        message = _("Version %(n)s is published, so its order stays as it is for the audits that use it. "
+                    "Choose “Edit” to start a new draft from it.") % {"n": version.number}
+        if _wants_json(request):
+            return JsonResponse({"error": message}, status=409)
+        messages.warning(request, message)
+        return redirect(f"{_editor_url(version)}{anchor}")
+    if _wants_json(request):
+        return JsonResponse({
+            "order": ids,
+            "message": _("Moved to place %(n)s of %(total)s.") % {"n": ids.index(part.pk) + 1, "total": len(ids)},
+        })
+    return redirect(f"{_editor_url(version)}{anchor}")
 
 
 def _question_form(request, version, question, criterion):
@@ -389,10 +488,11 @@ def _question_form(request, version, question, criterion):
 def _save_question(form, levels, criterion):
     question = form.save(commit=False)
     rows = [
-        {k: f.cleaned_data[k] for k in ("value", "label", "descriptor")} for f in levels.forms
+        f.row() for f in levels.forms
         if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("value") is not None
     ]
-    return services.save_question(question, criterion, rows, changed_fields=form.changed_data)
+    return services.save_question(question, criterion, rows, changed_fields=form.changed_data,
+                                  spanish=form.spanish())
 
 
 @rubric_view
@@ -406,7 +506,7 @@ def question_create(request, criterion_pk):
         saved = []
         if _save_frozen_safe(request, lambda: saved.append(_save_question(form, levels, criterion))):
             messages.success(request, _("The question is added."))
-            return redirect(f"{_editor_url(version)}#question-{saved[0].pk}")
+            return redirect(f"{_editor_url(version)}?open={criterion.pk}#question-{saved[0].pk}")
         return redirect("rubric_version", pk=version.pk)
     return render(request, "rubrics/question_form.html", {
         "form": form, "levels": levels, "version": version, "criterion": criterion, "question": None,
@@ -423,7 +523,7 @@ def question_edit(request, pk):
     if request.method == "POST" and form.is_valid() and levels.is_valid():
         if _save_frozen_safe(request, lambda: _save_question(form, levels, criterion)):
             messages.success(request, _("Your changes to the question are saved."))
-        return redirect(f"{_editor_url(version)}#question-{question.pk}")
+        return redirect(f"{_editor_url(version)}?open={criterion.pk}#question-{question.pk}")
     return render(request, "rubrics/question_form.html", {
         "form": form, "levels": levels, "version": version, "criterion": criterion, "question": question,
     }, status=400 if request.method == "POST" else 200)
@@ -446,10 +546,5 @@ def question_delete(request, pk):
 @require_POST
 def question_move(request, pk):
     question = _question(request, pk)
-    version = question.criterion.version
-    if _draft(request, version) is None:
-        return _frozen_response(request, version)
-    _save_frozen_safe(request,
-                      lambda: services.move(question, question.criterion.questions.all(),
-                                            request.POST.get("direction")))
-    return redirect(f"{_editor_url(version)}#question-{question.pk}")
+    return _move(request, question, question.criterion.version, question.criterion.questions.all(),
+                 f"?open={question.criterion_id}#question-{question.pk}")

@@ -278,7 +278,7 @@ MATRIX = {
                                                "POST": statuses(302, 403, 403, 302, 302, 404)}),
     "rubric_version": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404),
                                     "POST": statuses(302, 403, 403, 302, 302, 404)}),  # saves the note
-    "rubric_version_publish": Row(variant, {"GET": statuses(302, 405, 405, 405, 405, 405),
+    "rubric_version_publish": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404),  # asks first
                                             "POST": statuses(302, 403, 403, 302, 302, 404)}),
     "rubric_version_discard": Row(variant, {"GET": statuses(302, 403, 403, 200, 200, 404),
                                             "POST": statuses(302, 403, 403, 302, 302, 404)}),

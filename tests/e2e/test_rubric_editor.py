@@ -32,6 +32,7 @@ def test_district_admin_adopts_adds_a_local_question_previews_and_publishes(page
     page.get_by_role("button", name="Adopt and start editing").click()
     check_accessibility(page, axe_source, "draft editor")
 
+    page.locator("#criteria summary").first.click()  # criteria are folded: open the first one's questions
     page.get_by_role("link", name="Add a question to Problem framing").click()
     page.fill("#id_question-prompt", "Which of our families' home languages does the product welcome?")
     for i, (label, descriptor) in enumerate([("Not yet", "English only"), ("Some", "Two languages"),
@@ -55,7 +56,10 @@ def test_district_admin_adopts_adds_a_local_question_previews_and_publishes(page
     page.get_by_role("link", name="What changed").first.click()
     check_accessibility(page, axe_source, "diff")
     page.get_by_role("link", name="Back to the version").click()
-    page.get_by_role("button", name="Publish this version").click()
+    page.get_by_role("link", name="Publish this version").click()
+    assert "Every new audit in Lakeview Unified starts on this version" in page.locator("main").inner_text()
+    check_accessibility(page, axe_source, "publish confirmation")
+    page.get_by_role("button", name="Publish version 1").click()
     assert page.get_by_text("is published").first.is_visible()
     assert RubricVersion.objects.get(rubric__name="Lakeview asset-based design").status == "published"
     assert not page.console_problems, page.console_problems
@@ -99,4 +103,60 @@ def test_leader_moves_a_draft_audit_to_the_newest_rubric(page, axe_source, brows
     assert "answers came with you" in page.locator(".messages").inner_text()
     check_accessibility(page, axe_source, "review after the move")
     assert Audit.objects.get(pk=audit.pk).rubric_version_id == v2.pk
+    assert not page.console_problems, page.console_problems
+
+
+def test_keyboard_and_drag_reorder_without_a_reload(page, axe_source, browser_admin):
+    from rubrics import selectors, services
+    from rubrics.models import Criterion
+
+    district = browser_admin.membership.district
+    shared = selectors.current_version_for(district)
+    draft = services.adopt(shared.rubric, district, "Lakeview asset-based design")
+    criteria = list(Criterion.objects.filter(version=draft).order_by("order"))
+    first, second = criteria[0], criteria[1]
+
+    sign_in(page, "lakeview-admin")
+    page.goto(f"/rubrics/versions/{draft.pk}/")
+    check_accessibility(page, axe_source, "draft editor with folded criteria")
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    # Keyboard only: focus "Move down" of the first criterion and press Enter.
+    page.get_by_role("button", name=f"Move down {first.title}", exact=True).focus()
+    page.keyboard.press("Enter")
+    status = page.locator("#reorder-status")
+    status.filter(has_text=f"Moved to place 2 of {len(criteria)}.").wait_for(state="attached")
+    assert page.evaluate("() => window.notReloaded === true"), "the page reloaded"
+    assert list(Criterion.objects.filter(version=draft).order_by("order").values_list("pk", flat=True))[:2] == \
+        [second.pk, first.pk]
+    section_ids = page.locator("#criteria > section").evaluate_all("els => els.map(e => e.id)")
+    assert section_ids[:2] == [f"criterion-{second.pk}", f"criterion-{first.pk}"]
+    # The keyboard stays on the moved criterion, and its numbers and end buttons follow the new order.
+    focused = page.evaluate("() => document.activeElement.closest('section').id")
+    assert focused == f"criterion-{first.pk}"
+    assert page.locator(f"#criterion-{first.pk}-title [data-position]").inner_text() == "2"
+    assert page.get_by_role("button", name=f"Move up {first.title}", exact=True).is_visible()
+    assert not page.get_by_role("button", name=f"Move up {second.title}", exact=True).is_visible()
+
+    # Drag and drop (a mouse): the third criterion onto the first place.
+    third = criteria[2]
+    page.locator(f"#criterion-{third.pk}").drag_to(page.locator(f"#criterion-{second.pk}"))
+    status.filter(has_text=f"Moved to place 1 of {len(criteria)}.").wait_for(state="attached")
+    assert list(Criterion.objects.filter(version=draft).order_by("order").values_list("pk", flat=True))[:3] == \
+        [third.pk, second.pk, first.pk]
+
+    # Open a criterion's questions from the keyboard and move its second question up.
+    summary = page.locator(f"#criterion-{first.pk} summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    questions = list(first.questions.order_by("order"))
+    question_button = page.locator(f"#question-{questions[1].pk} [data-direction=up] button")
+    question_button.focus()
+    page.keyboard.press("Enter")
+    status.filter(has_text=f"Moved to place 1 of {len(questions)}.").wait_for(state="attached")
+    assert list(first.questions.order_by("order").values_list("pk", flat=True))[:2] == \
+        [questions[1].pk, questions[0].pk]
+
+    assert page.evaluate("() => window.notReloaded === true"), "the page reloaded"
+    check_accessibility(page, axe_source, "draft editor after moves")
     assert not page.console_problems, page.console_problems

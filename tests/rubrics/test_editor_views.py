@@ -330,11 +330,16 @@ def test_rewording_a_question_drops_only_the_translation_that_no_longer_fits(adm
     data = question_post("How does the product describe the problem it helps with?", key=question.key, levels=())
     data.update({"question-help_text": question.help_text, "question-asset_example": question.asset_example,
                  "question-deficit_example": question.deficit_example, "question-weight": str(question.weight),
+                 # The Spanish fields beside the English, sent back as the page showed them.
+                 "question-prompt_es": "¿Cómo describe el producto el problema?",
+                 "question-help_text_es": "Lea la descripción.",
                  "levels-TOTAL_FORMS": str(len(levels)), "levels-INITIAL_FORMS": str(len(levels))})
     for i, lv in enumerate(levels):
         data.update({f"levels-{i}-id": str(lv.pk), f"levels-{i}-question": str(question.pk),
                      f"levels-{i}-value": str(lv.value), f"levels-{i}-label": lv.label,
-                     f"levels-{i}-descriptor": lv.descriptor + (" (updated)" if lv.value == 1 else "")})
+                     f"levels-{i}-descriptor": lv.descriptor + (" (updated)" if lv.value == 1 else ""),
+                     f"levels-{i}-label_es": lv.translations.get("es", {}).get("label", ""),
+                     f"levels-{i}-descriptor_es": lv.translations.get("es", {}).get("descriptor", "")})
     assert admin_client.post(reverse("question_edit", args=[question.pk]), data).status_code == 302
     question.refresh_from_db()
     # The Spanish prompt translated the old wording, so it goes; the unchanged help text keeps its Spanish.

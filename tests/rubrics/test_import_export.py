@@ -59,11 +59,13 @@ def test_translations_survive_the_round_trip(admin_client, version, district_a):
 def test_a_file_with_a_name_already_used_asks_for_another_name(client, site_staff, version):
     client.force_login(site_staff)
     before = counts()
-    response = upload(client, serialization.export(version))
+    handwritten = serialization.export(version)
+    del handwritten["key"]  # a file written by hand, not a version of the rubric with that key
+    response = upload(client, handwritten)
     assert response.status_code == 400
     assert "There is already a rubric called “Asset-based design”" in response.content.decode()
     assert counts() == before
-    response = upload(client, serialization.export(version), name="Asset-based design 2026")
+    response = upload(client, handwritten, name="Asset-based design 2026")
     assert response.status_code == 302
     assert Rubric.objects.get(name="Asset-based design 2026").district is None
 
@@ -334,7 +336,8 @@ def test_hostile_text_and_numbers_anywhere_in_an_import_never_give_a_500(admin_c
     before = counts()
     response = upload(admin_client, document)  # the test client raises what would be a 500
     if response.status_code == 302:
-        imported = RubricVersion.objects.get(rubric__name=document["name"], rubric__district=district_a)
+        # Found by district, not by name: the form strips spaces around a name ("'\u2028" is stored as "'").
+        imported = RubricVersion.objects.get(rubric__district=district_a)
         exported = serialization.export(imported)
         for path, value in changed.items():
             if path == ("change_note",):
@@ -343,6 +346,8 @@ def test_hostile_text_and_numbers_anywhere_in_an_import_never_give_a_500(admin_c
             node = exported
             for step in path:
                 node = node[step]
+            if path == ("name",):
+                value = value.strip() or "Fuzzed rubric"  # an empty name means "use the one in the file"
             assert node == value or (path[-1] == "description" and value == "" and node == ""), (path, value, node)
         Rubric.objects.filter(pk=imported.rubric_id).delete()
     else:
