@@ -61,7 +61,7 @@ def dashboard(request):
     context = selectors.dashboard_page(request.district, request.GET.get("status", ""), request.GET.get("page"))
     context.update({
         "statuses": Audit.Status.choices, "rows": _rows(request, list(context["page"].object_list)),
-        "recent_decisions": committee_selectors.recent_decisions(request.district),
+        "recent_decisions": committee_selectors.recent_decisions(request.district, request.user),
         "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
     return render(request, "audits/dashboard.html", context)

@@ -29,7 +29,7 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
                 request=None) -> dict:
     """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind."""
     result = (report.result or {}) if result is None else result
-    view = reports.present(result, hidden, selectors.consensus(report))
+    view = reports.present(result, hidden, selectors.consensus(report, hidden))
     groups = charts.criterion_bars(result, hidden)
     header, body = charts.text_alternative(groups)
     if not for_print:
@@ -53,5 +53,5 @@ def pdf_html(report: ComparisonReport, hidden: set[int]) -> str:
     return render_to_string("committees/report_pdf.html", {
         "report": report, "committee": report.committee,
         "view": report_view(report, hidden, result=whole_result(report), for_print=True),
-        "decisions": report.decisions.select_related("product", "decided_by"),
+        "decisions": selectors.report_decisions(report, hidden),
     })

@@ -233,6 +233,12 @@ def test_every_row_keeps_its_id_values_and_links_through_the_move(old_apps):
     decision = report.decisions.get()
     assert (decision.pk, decision.product_id, decision.outcome) == (ids["decision"], ids["readalong"], "pilot")
     assert decision.decided_on == dt.date(2026, 3, 2) and decision.committee == committee
+    # Recorded before proposals and votes: the committee's decision, carried, by whoever recorded it, and its
+    # history starts there.
+    assert decision.status == Decision.Status.CARRIED and decision.proposed_by_id == ids["admin"]
+    [first] = decision.history.all()
+    assert (first.history_type, first.history_user_id, first.outcome, first.status) == (
+        "+", ids["admin"], "pilot", "carried")
     consensus = report.consensus_levels.get()
     assert (consensus.pk, consensus.product_id, consensus.criterion_key, consensus.level) == (
         ids["consensus"], ids["readalong"], "copy-and-tone", 3)
@@ -265,7 +271,7 @@ def test_rows_added_after_the_move_get_new_ids_after_the_migrated_ones(old_apps)
     report = new["comparisonreport"]
     new["reportcomment"] = ReportComment.objects.create(report=report, author=member, body="New comment")
     new["decision"] = Decision.objects.create(committee=committee, product=product, outcome="adopt",
-                                              rationale="Yes", decided_on=dt.date(2026, 4, 1))
+                                              rationale="Yes", decided_on=dt.date(2026, 4, 1), status="carried")
     new["consensuslevel"] = ConsensusLevel.objects.create(report=report, product=product,
                                                           criterion_key="copy-and-tone", level=4, reason="Agreed")
     report.products.add(product, readalong)
