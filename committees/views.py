@@ -359,6 +359,11 @@ def report_decision(request, pk):
 # --- A decision: its votes, revisions and history ----------------------------------------------------------
 
 
+def _posted(request):
+    """The submitted data on a POST, even an empty one (a form sent empty is explained, not shown blank)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _decision(request, pk):
     """A decision of the viewer's district, for the committee's members and the district admin (else 404)."""
     decision = selectors.decision_of(request.district, pk)
@@ -440,7 +445,7 @@ def _changeable(request, pk):
 @district_required
 def decision_revise(request, pk):
     decision = _changeable(request, pk)
-    form = ReviseDecisionForm(request.POST or None, instance=decision)
+    form = ReviseDecisionForm(_posted(request), instance=decision)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.revise_decision(decision, data["outcome"], data["rationale"], data["conditions"], request.user,
@@ -455,7 +460,7 @@ def decision_revise(request, pk):
 @district_required
 def decision_withdraw(request, pk):
     decision = _changeable(request, pk)
-    form = ReasonForm(request.POST or None)
+    form = ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.withdraw_decision(decision, request.user, form.cleaned_data["reason"])
         messages.success(request, _("The decision is withdrawn. Its history keeps it, with your reason."))
@@ -475,7 +480,7 @@ def meeting_create(request, pk):
         if not selectors.is_member(request.user, committee):
             raise Http404("You are not on this committee.")
         raise PermissionDenied(_("Only the committee's chair or your district admin records its meetings."))
-    form = MeetingForm(request.POST or None, committee=committee)
+    form = MeetingForm(_posted(request), committee=committee)
     if request.method == "POST" and form.is_valid():
         services.record_meeting(form, committee, request.user)
         messages.success(request, _("The meeting is recorded."))
@@ -487,7 +492,7 @@ def meeting_create(request, pk):
 @district_required
 def calibration_create(request, pk):
     committee = _admin_committee(request, pk)
-    form = CalibrationForm(request.POST or None, committee=committee)
+    form = CalibrationForm(_posted(request), committee=committee)
     if request.method == "POST" and form.is_valid():
         round_ = services.start_calibration(committee, form.cleaned_data["product"], request.user)
         messages.success(request, _("Every member is asked to rate %(name)s. Their ratings are compared question "
