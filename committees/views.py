@@ -186,8 +186,8 @@ def _discussion_and_decisions(request, report, hidden) -> dict:
             "consensus_history": selectors.consensus_history(report, hidden)}
 
 
-def _report_view(request, report):
-    return report_view.report_view(report, _hidden(request, report), request=request)
+def _report_view(request, report, hidden):
+    return report_view.report_view(report, hidden, request=request)
 
 
 def _blank_forms(report) -> dict:
@@ -210,14 +210,15 @@ def report_detail(request, pk):
     report = _report(request, pk)
     context = {"report": report, "committee": report.committee}
     if report.status == ComparisonReport.Status.READY:
-        view = _report_view(request, report)
+        hidden = _hidden(request, report)
+        view = _report_view(request, report, hidden)
         # Others' certifications and agreements beside the asset-based scores, read live (they change on their own).
         found = product_selectors.validations_by_product(request.district, [p["id"] for p in view["products"]],
                                                         timezone.localdate())
         context.update({
             "view": view, "validations_row": [found.get(p["id"], []) for p in view["products"]],
             "blank_forms": _blank_forms(report),
-            **_discussion_and_decisions(request, report, _hidden(request, report)),
+            **_discussion_and_decisions(request, report, hidden),
         })
     return render(request, "committees/report_detail.html", context)
 
@@ -290,9 +291,10 @@ def report_product(request, pk, product_pk):
 
 def _rerender(request, report, **forms):
     """The report page again with the form that needs a look, keeping what the member typed; the others blank."""
+    hidden = _hidden(request, report)
     context = {
-        "report": report, "committee": report.committee, "view": _report_view(request, report),
-        "blank_forms": _blank_forms(report), **_discussion_and_decisions(request, report, _hidden(request, report)),
+        "report": report, "committee": report.committee, "view": _report_view(request, report, hidden),
+        "blank_forms": _blank_forms(report), **_discussion_and_decisions(request, report, hidden),
     }
     context.update(forms)
     return render(request, "committees/report_detail.html", context, status=400)
