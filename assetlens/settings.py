@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "simple_history",
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
@@ -182,6 +183,8 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# A decision or agreed level revised or withdrawn keeps its reason, however long, in its history.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Pasted marketing copy can be long; keep a ceiling so one request cannot exhaust memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -84,7 +84,7 @@ def dashboard(request):
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         "extra_query": _query_without_page(request),
         "drafts": selectors.drafts_to_continue(request.district, request.user),
-        "recent_decisions": committee_selectors.recent_decisions(request.district),
+        "recent_decisions": committee_selectors.recent_decisions(request.district, request.user),
         "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
 

@@ -6,10 +6,22 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Committee(models.Model):
     """Members of one district who compare products together, e.g. for a K-5 reading supplement."""
+
+    # How a proposed decision is carried (committees/voting.py says exactly what each rule means).
+    class Quorum(models.TextChoices):
+        HALF = "half", _("More than half of the members vote")
+        TWO_THIRDS = "two_thirds", _("At least two thirds of the members vote")
+        ALL = "all", _("Every member votes")
+
+    class Majority(models.TextChoices):
+        SIMPLE = "simple", _("More members agree than disagree")
+        TWO_THIRDS = "two_thirds", _("At least two thirds of those voting agree")
+        UNANIMOUS = "unanimous", _("Nobody disagrees")
 
     district = models.ForeignKey("assetlens.District", on_delete=models.CASCADE, related_name="committees")
     name = models.CharField(_("committee name"), max_length=200)
@@ -17,6 +29,11 @@ class Committee(models.Model):
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="CommitteeMember", related_name="committees")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The chair records the committee's meetings; without one, the district admin does.
+    chair = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("chair"))
+    quorum = models.CharField(_("quorum"), max_length=16, choices=Quorum.choices, default=Quorum.HALF)
+    majority = models.CharField(_("majority"), max_length=16, choices=Majority.choices, default=Majority.SIMPLE)
 
     class Meta:
         ordering = ["name"]
@@ -130,11 +147,19 @@ class ReportComment(models.Model):
 
 
 class Decision(models.Model):
+    """A decision a member proposes for the committee; the members' votes and the committee's rules carry it."""
+
     class Outcome(models.TextChoices):
         ADOPT = "adopt", _("Adopt")
-        PILOT = "pilot", _("Pilot")
+        PILOT = "pilot", _("Pilot with conditions")
         DECLINE = "decline", _("Decline")
         NEED_MORE_INFORMATION = "need_more_information", _("Need more information")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed, open for votes")
+        CARRIED = "carried", _("Carried")
+        NOT_CARRIED = "not_carried", _("Not carried")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="decisions")
     product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="decisions")
@@ -142,15 +167,84 @@ class Decision(models.Model):
                                related_name="decisions")
     outcome = models.CharField(_("decision"), max_length=32, choices=Outcome.choices)
     rationale = models.TextField(_("rationale"), max_length=5000)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    decided_on = models.DateField(_("date decided"))
+    conditions = models.TextField(_("conditions"), max_length=5000, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED,
+                              db_index=True)
+    # Why it was last revised or withdrawn (each change's reason is also kept in its history).
+    status_reason = models.TextField(_("reason for the change"), max_length=2000, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # The day it was carried (or, for decisions recorded before proposals and votes, the day recorded).
+    decided_on = models.DateField(_("date decided"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
-        ordering = ["-decided_on", "-created_at", "-id"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self):
         return f"{self.committee}: {self.product} → {self.get_outcome_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PROPOSED
+
+
+class Vote(models.Model):
+    """One member's vote on a proposed decision; they may change it while the proposal is open."""
+
+    class Choice(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        DISAGREE = "disagree", _("Disagree")
+        ABSTAIN = "abstain", _("Abstain")
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="votes")
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    choice = models.CharField(_("your vote"), max_length=16, choices=Choice.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["decision", "member__username"]
+        constraints = [models.UniqueConstraint(fields=["decision", "member"], name="one_vote_per_member")]
+
+    def __str__(self):
+        return f"{self.member} · {self.decision_id}: {self.choice}"
+
+
+class Meeting(models.Model):
+    """What a committee meeting settled, recorded by its chair: when, who came, the minutes."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="meetings")
+    held_on = models.DateField(_("meeting date"))
+    attendees = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("attendees"))
+    minutes = models.TextField(_("minutes"), max_length=10000)
+    decisions = models.ManyToManyField(Decision, blank=True, related_name="meetings",
+                                       verbose_name=_("decisions discussed"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.committee} · {self.held_on}"
+
+
+class CalibrationRound(models.Model):
+    """A norming round: every member rates the same product, and the committee reads where they differ before
+    the real audits begin."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="calibration_rounds")
+    product = models.ForeignKey("products.Product", on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["committee", "product"], name="one_round_per_product")]
+
+    def __str__(self):
+        return f"{self.committee} · {self.product}"
 
 
 class ConsensusLevel(models.Model):
@@ -163,6 +257,7 @@ class ConsensusLevel(models.Model):
     reason = models.TextField(_("reason"), max_length=5000)
     set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["report", "product", "criterion_key"]

@@ -49,7 +49,7 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
 
     With `share_token`, the board's read-only copy: each product links to its shared page instead."""
     result = in_reader_language((report.result or {}) if result is None else result)
-    view = reports.present(result, hidden, selectors.consensus(report))
+    view = reports.present(result, hidden, selectors.consensus(report, hidden))
     rows, sort = reports.ranked(result, hidden, sort)
     if share_token is not None:
         # Not kept: the links carry the share's secret, which is never stored, not even in the cache.
@@ -70,7 +70,7 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
 def product_view(report: ComparisonReport, product_pk: int, hidden: set[int]) -> dict:
     """One product of the report with every audit, answer and piece of evidence, in the reader's language."""
     result = in_reader_language(whole_result(report, [product_pk]))
-    view = reports.present(result, hidden, selectors.consensus(report))
+    view = reports.present(result, hidden, selectors.consensus(report, hidden))
     return next(p for p in view["products"] if p["id"] == product_pk)
 
 
@@ -84,5 +84,5 @@ def pdf_html(report: ComparisonReport, hidden: set[int]) -> str:
     return render_to_string("committees/report_pdf.html", {
         "report": report, "committee": report.committee,
         "view": report_view(report, hidden, result=whole_result(report), for_print=True),
-        "decisions": report.decisions.select_related("product", "decided_by"),
+        "decisions": selectors.report_decisions(report, hidden),
     })

@@ -3,7 +3,11 @@ inputs as plain data for the worker.
 
 Blind until submitted: someone who owes their own audit of a product (the committee asked them to audit it, or
 they have a draft of it while serving on a committee) does not see anyone else's answers for that product until
-they have submitted their own. Scores are hidden too, since they are made of answers.
+they have submitted their own. Everything made from those answers is held too: scores, the committee's agreed
+levels and their reasons, decisions and their rationale, votes, meeting minutes about it, and a report's
+discussion (comments may quote any of its products). They cannot set an agreed level, propose or vote on it
+either. `blind_product_ids` alone decides who is blind; every page, export, notification and action asks it,
+through the helpers below that take its answer (`hidden`).
 """
 
 import logging
@@ -23,11 +27,16 @@ from rubrics.models import Criterion, Level, Question
 from . import reports
 from .models import (
     AuditRequest,
+    CalibrationRound,
     Committee,
     CommitteeMember,
     ComparisonReport,
+    ConsensusLevel,
     Decision,
+    Meeting,
+    ReportComment,
     ReportShare,
+    Vote,
     hash_share_token,
 )
 
@@ -84,9 +93,43 @@ def committees_for(user: "User", district: District) -> QuerySet[Committee]:
     return district.committees.filter(id__in=CommitteeMember.objects.filter(user=user).values("committee_id"))
 
 
-def recent_decisions(district: District, limit: int = 5) -> QuerySet[Decision]:
-    """For the dashboard: the district's latest committee decisions, in one query."""
-    return Decision.objects.filter(committee__district=district).select_related("product", "committee")[:limit]
+def report_hidden(user: "User", report: ComparisonReport) -> set[int]:
+    """The report's products this viewer is blind to."""
+    product_ids = [p["id"] for p in (report.result or {}).get("products", [])]
+    return blind_product_ids(user, report.district_id, product_ids)
+
+
+def shown_decisions(user: "User", district_id: int, decisions: Iterable[Decision]) -> tuple[list[Decision], int]:
+    """The decisions `user` may read, and how many are held until they submit their own audit (one query)."""
+    decisions = list(decisions)
+    hidden = blind_product_ids(user, district_id, {d.product_id for d in decisions})
+    shown = [d for d in decisions if d.product_id not in hidden]
+    return shown, len(decisions) - len(shown)
+
+
+def report_decisions(report: ComparisonReport, hidden: Iterable[int]) -> QuerySet[Decision]:
+    """A report's decisions, but none about the `hidden` products (the viewer is blind to them)."""
+    return (report.decisions.exclude(product_id__in=set(hidden)).exclude(status=Decision.Status.WITHDRAWN)
+            .select_related("product", "proposed_by"))
+
+
+def recent_decisions(district: District, user: "User", limit: int = 5) -> list[Decision]:
+    """For the dashboard: the district's latest carried decisions this person may read, in two queries."""
+    latest = list(Decision.objects.filter(committee__district=district, status=Decision.Status.CARRIED)
+                  .select_related("product", "committee").order_by("-decided_on", "-created_at", "-id")[:limit * 3])
+    return shown_decisions(user, district.id, latest)[0][:limit]
+
+
+def shown_comments(report: ComparisonReport, hidden: set[int]) -> QuerySet[ReportComment]:
+    """A report's discussion, unless the viewer is blind to any of its products: a comment may quote any of them."""
+    if hidden:
+        return ReportComment.objects.none()
+    return report.comments.select_related("author")
+
+
+def may_act_on(user: "User", district_id: int, product_id: int) -> bool:
+    """May `user` set an agreed level, propose or vote about this product? Not while blind to it."""
+    return product_id not in blind_product_ids(user, district_id, [product_id])
 
 
 def comparable_audits(district: District, products: Iterable[Product]) -> QuerySet[Audit]:
@@ -94,12 +137,108 @@ def comparable_audits(district: District, products: Iterable[Product]) -> QueryS
     return Audit.objects.filter(district=district, product__in=products, status=Audit.Status.SCORED)
 
 
-def consensus(report: ComparisonReport) -> dict:
-    """(product id, criterion key) → the committee's agreed level, its reason and who set it."""
+def consensus(report: ComparisonReport, hidden: Iterable[int]) -> dict:
+    """(product id, criterion key) → the committee's agreed level, its reason and who set it; none for the
+    `hidden` products (the viewer is blind to them)."""
+    held = set(hidden)
     return {
         (c.product_id, c.criterion_key): {"level": c.level, "reason": c.reason,
                                           "set_by": c.set_by.get_full_name() or c.set_by.username if c.set_by else ""}
-        for c in report.consensus_levels.select_related("set_by")
+        for c in report.consensus_levels.select_related("set_by").exclude(product_id__in=held)
+    }
+
+
+def consensus_history(report: ComparisonReport, hidden: Iterable[int]) -> list:
+    """Every change to the report's agreed levels, newest first: who, when, the level, the reason; none for the
+    `hidden` products."""
+    history = ConsensusLevel.history.model
+    return list(history.objects.filter(report_id=report.pk).exclude(product_id__in=set(hidden))
+                .select_related("history_user", "product").order_by("-history_date", "-history_id")[:200])
+
+
+# --- Decisions, votes and meetings ---------------------------------------------------------------------
+
+
+def decision_of(district: District, pk: int) -> Decision | None:
+    return (Decision.objects.filter(pk=pk, committee__district=district)
+            .select_related("committee", "product", "proposed_by", "report").first())
+
+
+def votes_of(decision: Decision) -> list[Vote]:
+    return list(decision.votes.select_related("member"))
+
+
+def my_vote(decision: Decision, user: "User") -> str | None:
+    return decision.votes.filter(member=user).values_list("choice", flat=True).first()
+
+
+def decision_history(decision: Decision) -> list[dict[str, Any]]:
+    """Who changed the decision, when, and what: each historical row with the fields that changed since the
+    one before, oldest first; votes are kept in their own history (`vote_history`)."""
+    rows = list(decision.history.select_related("history_user").order_by("history_date", "history_id"))
+    watched = ("outcome", "rationale", "conditions", "status")
+    out: list[dict[str, Any]] = []
+    for before, row in zip([None, *rows], rows, strict=False):
+        changed = [f for f in watched if before is None or getattr(before, f) != getattr(row, f)]
+        out.append({"row": row, "changed": changed, "first": before is None})
+    return out
+
+
+def vote_history(decision: Decision) -> list:
+    history = Vote.history.model
+    return list(history.objects.filter(decision_id=decision.pk).select_related("history_user", "member")
+                .order_by("history_date", "history_id"))
+
+
+def meetings_shown(user: "User", committee: Committee) -> tuple[list[Meeting], int]:
+    """The committee's meetings; the minutes of one that discussed a product `user` is blind to are held."""
+    meetings = list(committee.meetings.prefetch_related("attendees", "decisions__product"))
+    product_ids = {d.product_id for m in meetings for d in m.decisions.all()}
+    hidden = blind_product_ids(user, committee.district_id, product_ids)
+    shown = [m for m in meetings if not any(d.product_id in hidden for d in m.decisions.all())]
+    return shown, len(meetings) - len(shown)
+
+
+def member_count(committee: Committee) -> int:
+    return CommitteeMember.objects.filter(committee=committee).count()
+
+
+def is_member(user: "User", committee: Committee) -> bool:
+    return CommitteeMember.objects.filter(committee=committee, user=user).exists()
+
+
+# --- Calibration rounds ----------------------------------------------------------------------------------
+
+
+def calibration_round(committee: Committee, pk: int) -> CalibrationRound | None:
+    return committee.calibration_rounds.select_related("product").filter(pk=pk).first()
+
+
+def calibration_ratings(round_: CalibrationRound) -> dict[str, Any]:
+    """The members' submitted audits of the round's product, as plain data for `committees.calibration`: each
+    member's latest submitted audit, its answers by question key, and the questions in rubric order."""
+    members = list(round_.committee.members.order_by("first_name", "username"))
+    audits: dict[int, Audit] = {}
+    for audit in (Audit.objects.filter(district_id=round_.committee.district_id, product_id=round_.product_id,
+                                       auditor__in=members).exclude(status=Audit.Status.DRAFT)
+                  .select_related("rubric_version").order_by("auditor_id", "-id")):
+        audits.setdefault(audit.auditor_id, audit)
+    answers: dict[int, dict[str, int | None]] = {a.id: {} for a in audits.values()}
+    prompts: dict[str, tuple[tuple[int, int, int, int], str, int]] = {}
+    for row in Answer.objects.filter(audit__in=list(audits.values())).values_list(
+        "audit_id", "question__criterion__key", "question__key", "question__prompt", "level", "not_applicable",
+        "question__criterion__order", "question__order", "question__criterion_id", "question_id",
+    ):
+        audit_id, ckey, qkey, prompt, level, na, corder, qorder, cid, qid = row
+        key = f"{ckey}/{qkey}"
+        answers[audit_id][key] = None if na else level
+        prompts.setdefault(key, ((corder, cid, qorder, qid), prompt, 0))
+    ordered = sorted(prompts.items(), key=lambda item: item[1][0])
+    return {
+        "members": [{"id": m.id, "name": m.get_full_name() or m.username, "submitted": m.id in audits}
+                    for m in members],
+        "questions": [{"key": key, "prompt": prompt} for key, (_order, prompt, _n) in ordered],
+        "ratings": {m.id: answers[audits[m.id].id] for m in members if m.id in audits},
     }
 
 

@@ -26,4 +26,12 @@ urlpatterns = [
     path("shared/<str:token>/", views.shared_report, name="shared_report"),
     path("shared/<str:token>/products/<int:product_pk>/", views.shared_report_product,
          name="shared_report_product"),
+    path("reports/<int:pk>/consensus/withdraw/", views.consensus_withdraw, name="consensus_withdraw"),
+    path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
+    path("decisions/<int:pk>/vote/", views.decision_vote, name="decision_vote"),
+    path("decisions/<int:pk>/revise/", views.decision_revise, name="decision_revise"),
+    path("decisions/<int:pk>/withdraw/", views.decision_withdraw, name="decision_withdraw"),
+    path("committees/<int:pk>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("committees/<int:pk>/calibration/new/", views.calibration_create, name="calibration_create"),
+    path("committees/<int:pk>/calibration/<int:round_pk>/", views.calibration_detail, name="calibration_detail"),
 ]

@@ -25,17 +25,23 @@ from audits.models import Audit
 from products import selectors as product_selectors
 from products.models import Product
 
-from . import exports, report_view, selectors, services
+from . import calibration, exports, report_view, selectors, services
 from .forms import (
     AuditRequestForm,
+    CalibrationForm,
     CommentForm,
     CommitteeForm,
     ComparisonForm,
     ConsensusForm,
     DecisionForm,
+    MeetingForm,
+    ReasonForm,
+    ReviseDecisionForm,
     ShareForm,
+    VoteForm,
+    WithdrawConsensusForm,
 )
-from .models import Committee, ComparisonReport
+from .models import Committee, ComparisonReport, Decision
 
 # What a page shows of a person: never their password hash or other account fields.
 PERSON = ("id", "username", "first_name", "last_name")
@@ -120,14 +126,19 @@ def committee_detail(request, pk):
             statuses[(product_id, auditor_id)] = status
     request_rows = [(r, statuses.get((r.product_id, r.member_id))) for r in requests]
     is_member = any(m.id == request.user.id for m in members)
+    decisions, held = selectors.shown_decisions(request.user, request.district.id, committee.decisions.exclude(
+        status=Decision.Status.WITHDRAWN).select_related("product", "proposed_by").only(
+        "committee_id", "outcome", "rationale", "conditions", "status", "decided_on", "created_at", "product",
+        "product__name", "proposed_by", *(f"proposed_by__{f}" for f in PERSON))[:20])
+    meetings, held_meetings = selectors.meetings_shown(request.user, committee)
     return render(request, "committees/committee_detail.html", {
         "committee": committee, "members": members, "request_rows": request_rows, "is_member": is_member,
         "reports": committee.reports.only("id", "committee_id", "status", "created_at")
         .prefetch_related(Prefetch("products", queryset=Product.objects.only("id", "name")))[:20]
         if is_member else [],
-        "decisions": committee.decisions.select_related("product", "decided_by").only(
-            "committee_id", "outcome", "rationale", "decided_on", "created_at", "product", "product__name",
-            "decided_by", *(f"decided_by__{f}" for f in PERSON))[:20],
+        "decisions": decisions, "held_count": held, "meetings": meetings, "held_meetings": held_meetings,
+        "may_record_meeting": _may_record_meeting(request, committee),
+        "calibration_rounds": committee.calibration_rounds.select_related("product"),
         "request_form": AuditRequestForm(committee=committee) if request.membership.is_district_admin else None,
     })
 
@@ -165,13 +176,20 @@ def report_create(request, pk):
 
 def _hidden(request, report) -> set[int]:
     """The report's products this viewer is blind to (blind until they submit their own audit)."""
-    product_ids = [p["id"] for p in (report.result or {}).get("products", [])]
-    return selectors.blind_product_ids(request.user, request.district.id, product_ids)
+    return selectors.report_hidden(request.user, report)
 
 
-def _report_view(request, report):
-    return report_view.report_view(report, _hidden(request, report), request=request,
-                                   sort=request.GET.get("sort", "overall"))
+def _discussion_and_decisions(request, report, hidden) -> dict:
+    """What the report page shows of the committee's own work, through the blind rule."""
+    decisions, held = selectors.shown_decisions(request.user, request.district.id,
+                                                selectors.report_decisions(report, ()))
+    return {"comments": selectors.shown_comments(report, hidden), "discussion_held": bool(hidden),
+            "decisions": decisions, "held_count": held,
+            "consensus_history": selectors.consensus_history(report, hidden)}
+
+
+def _report_view(request, report, hidden):
+    return report_view.report_view(report, hidden, request=request, sort=request.GET.get("sort", "overall"))
 
 
 def _blank_forms(report) -> dict:
@@ -182,9 +200,11 @@ def _blank_forms(report) -> dict:
     def draw():
         return {"comment": str(as_crispy_form(CommentForm())),
                 "consensus": str(as_crispy_form(ConsensusForm(result=report_view.in_reader_language(result)))),
-                "decision": str(as_crispy_form(DecisionForm(products=result.get("products", []))))}
+                "decision": str(as_crispy_form(DecisionForm(products=result.get("products", [])))),
+                "withdraw": str(as_crispy_form(WithdrawConsensusForm(result=report_view.in_reader_language(result),
+                                                                      auto_id="withdraw_%s")))}
 
-    key = f"report-forms:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
+    key = f"report-forms:2:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
     return {name: mark_safe(html) for name, html in remembered(key, draw).items()}
 
 
@@ -193,15 +213,15 @@ def report_detail(request, pk):
     report = _report(request, pk)
     context = {"report": report, "committee": report.committee}
     if report.status == ComparisonReport.Status.READY:
-        view = _report_view(request, report)
+        hidden = _hidden(request, report)
+        view = _report_view(request, report, hidden)
         # Others' certifications and agreements beside the asset-based scores, read live (they change on their own).
         found = product_selectors.validations_by_product(request.district, [p["id"] for p in view["products"]],
                                                         timezone.localdate())
         context.update({
             "view": view, "validations_row": [found.get(p["id"], []) for p in view["products"]],
-            "comments": report.comments.select_related("author"),
-            "decisions": report.decisions.select_related("product", "decided_by"),
             "blank_forms": _blank_forms(report), **_share_context(report),
+            **_discussion_and_decisions(request, report, hidden),
         })
     return render(request, "committees/report_detail.html", context)
 
@@ -251,14 +271,16 @@ def report_xlsx(request, pk):
     result = report_view.in_reader_language(report_view.whole_result(report))
     criteria = result.get("criteria", [])
     decisions: dict[int, list[str]] = {}
-    for decision in report.decisions.order_by("decided_on", "id"):
+    for decision in selectors.report_decisions(report, hidden).order_by("created_at", "id"):
+        when = f", {date_format(decision.decided_on)}" if decision.decided_on else ""
         decisions.setdefault(decision.product_id, []).append(
-            f"{decision.get_outcome_display()} ({date_format(decision.decided_on)}): {decision.rationale}")
+            f"{decision.get_outcome_display()} ({decision.get_status_display()}{when}): {decision.rationale}")
     header = [_("Product"), _("Vendor"), _("Audits"), _("Overall"), *[c["title"] for c in criteria],
               _("Alpha"), _("Within one level (%)"),
               *[_("Agreed level: %(criterion)s") % {"criterion": c["title"]} for c in criteria], _("Decisions")]
-    data = exports.to_xlsx(report.pk, result, hidden, summary_header=header, consensus=selectors.consensus(report),
-                           decisions=decisions, sheet_names=(_("Summary"), _("Answers")))
+    data = exports.to_xlsx(report.pk, result, hidden, summary_header=header,
+                           consensus=selectors.consensus(report, hidden), decisions=decisions,
+                           sheet_names=(_("Summary"), _("Answers")))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.xlsx"'
     return response
@@ -293,11 +315,11 @@ def report_product(request, pk, product_pk):
 
 def _rerender(request, report, **forms):
     """The report page again with the form that needs a look, keeping what the member typed; the others blank."""
+    hidden = _hidden(request, report)
     context = {
-        "report": report, "committee": report.committee, "view": _report_view(request, report),
-        "comments": report.comments.select_related("author"),
-        "decisions": report.decisions.select_related("product", "decided_by"),
+        "report": report, "committee": report.committee, "view": _report_view(request, report, hidden),
         "blank_forms": _blank_forms(report), **_share_context(report),
+        **_discussion_and_decisions(request, report, hidden),
     }
     context.update(forms)
     return render(request, "committees/report_detail.html", context, status=400)
@@ -319,35 +341,211 @@ def report_comment(request, pk):
 @require_POST
 def report_consensus(request, pk):
     report = _ready_report(request, pk)
-    form = ConsensusForm(request.POST, result=report_view.in_reader_language(report.result or {}))
+    form = ConsensusForm(request.POST, result=report_view.in_reader_language(report.result or {}),
+                         blind=_hidden(request, report))
     if not form.is_valid():
         return _rerender(request, report, consensus_form=form)
     data = form.cleaned_data
     services.set_consensus(report, data["product"], data["criterion_key"], data["level"], data["reason"],
-                           request.user)
+                           request.user, data.get("change_reason", ""))
     messages.success(request, _("The committee's agreed level is saved. The auditors' ratings stay beside it."))
     return redirect(reverse("report_detail", args=[report.pk]) + "#comparison")
 
 
 @district_required
 @require_POST
-def report_decision(request, pk):
+def consensus_withdraw(request, pk):
     report = _ready_report(request, pk)
-    form = DecisionForm(request.POST, products=(report.result or {}).get("products", []))
+    form = WithdrawConsensusForm(request.POST, result=report.result or {}, blind=_hidden(request, report),
+                                 auto_id="withdraw_%s")
+    if not form.is_valid():
+        return _rerender(request, report, withdraw_form=form)
+    data = form.cleaned_data
+    if services.withdraw_consensus(report, data["product"], data["criterion_key"], request.user, data["reason"]):
+        messages.success(request, _("The agreed level is withdrawn. Its history keeps it, with your reason."))
+    else:
+        messages.info(request, _("There was no agreed level to withdraw for that product and criterion."))
+    return redirect(reverse("report_detail", args=[report.pk]) + "#consensus-heading")
+
+
+@district_required
+@require_POST
+def report_decision(request, pk):
+    """Propose a decision on one of the report's products; the members vote on it on its own page."""
+    report = _ready_report(request, pk)
+    form = DecisionForm(request.POST, products=(report.result or {}).get("products", []),
+                        blind=_hidden(request, report))
     if not form.is_valid():
         return _rerender(request, report, decision_form=form)
     product = get_object_or_404(report.products, pk=form.cleaned_data["product"], district=request.district)
-    decision = services.record_decision(form, report, product, request.user)
-    messages.success(request, _("The committee's decision on %(name)s is recorded.") % {"name": decision.product})
-    return redirect(reverse("report_detail", args=[report.pk]) + "#decisions")
+    decision = services.propose_decision(form, report, product, request.user)
+    messages.success(request, _("Your proposal on %(name)s is open for the members' votes. Record your own vote "
+                                "too.") % {"name": decision.product})
+    return redirect("decision_detail", pk=decision.pk)
 
 
-# --- Share with the board -------------------------------------------------------------------------------
+# --- A decision: its votes, revisions and history ----------------------------------------------------------
 
 
-def _share_context(report) -> dict:
-    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now(),
-            "audits_since": selectors.audits_since(report)}
+def _posted(request):
+    """The submitted data on a POST, even an empty one (a form sent empty is explained, not shown blank)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _decision(request, pk):
+    """A decision of the viewer's district, for the committee's members and the district admin (else 404)."""
+    decision = selectors.decision_of(request.district, pk)
+    if decision is None:
+        raise Http404("No such decision.")
+    member = selectors.is_member(request.user, decision.committee)
+    if not member and not request.membership.is_district_admin:
+        raise Http404("You are not on this committee.")
+    return decision, member
+
+
+def _may_change(request, decision) -> bool:
+    """The proposer, the chair or the district admin may revise or withdraw a decision."""
+    return (request.membership.is_district_admin or request.user.pk in (decision.proposed_by_id,
+                                                                        decision.committee.chair_id))
+
+
+def _may_record_meeting(request, committee) -> bool:
+    return request.membership.is_district_admin or committee.chair_id == request.user.pk
+
+
+def _decision_page(request, decision, member, vote_form=None, status=200):
+    blind = not selectors.may_act_on(request.user, request.district.id, decision.product_id)
+    context = {"decision": decision, "committee": decision.committee, "blind": blind}
+    if not blind:
+        counted = services.tally(decision)
+        context.update({
+            "tally": counted, "votes": selectors.votes_of(decision), "history": selectors.decision_history(decision),
+            "vote_history": selectors.vote_history(decision), "meetings": decision.meetings.all(),
+            "may_vote": member and decision.is_open, "my_vote": selectors.my_vote(decision, request.user),
+            "vote_form": vote_form or VoteForm(initial={"choice": selectors.my_vote(decision, request.user)}),
+            "may_change": _may_change(request, decision) and decision.status != Decision.Status.WITHDRAWN,
+        })
+    return render(request, "committees/decision_detail.html", context, status=status)
+
+
+@district_required
+def decision_detail(request, pk):
+    decision, member = _decision(request, pk)
+    return _decision_page(request, decision, member)
+
+
+@district_required
+@require_POST
+def decision_vote(request, pk):
+    decision, member = _decision(request, pk)
+    if not member:
+        raise PermissionDenied(_("Only the committee's members vote on its decisions."))
+    if not selectors.may_act_on(request.user, request.district.id, decision.product_id):
+        raise PermissionDenied(_("You are auditing this product for the committee: you can vote once you have "
+                                 "submitted your own audit of it."))
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        return _decision_page(request, decision, member, vote_form=form, status=400)
+    if not decision.is_open:
+        messages.info(request, _("This proposal is closed: it takes no more votes."))
+        return redirect("decision_detail", pk=decision.pk)
+    counted = services.vote(decision, request.user, form.cleaned_data["choice"])
+    if counted.result == "carried":
+        messages.success(request, _("Your vote is recorded, and with it the decision is carried."))
+    else:
+        messages.success(request, _("Your vote is recorded."))
+    return redirect("decision_detail", pk=decision.pk)
+
+
+def _changeable(request, pk):
+    decision, _member = _decision(request, pk)
+    if not selectors.may_act_on(request.user, request.district.id, decision.product_id):
+        raise PermissionDenied(_("You are auditing this product for the committee: you can take part once you "
+                                 "have submitted your own audit of it."))
+    if not _may_change(request, decision):
+        raise PermissionDenied(_("Only whoever proposed it, the committee's chair or your district admin can "
+                                 "revise or withdraw a decision."))
+    if decision.status == Decision.Status.WITHDRAWN:
+        raise Http404("This decision was withdrawn.")
+    return decision
+
+
+@district_required
+def decision_revise(request, pk):
+    decision = _changeable(request, pk)
+    form = ReviseDecisionForm(_posted(request), instance=decision)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.revise_decision(decision, data["outcome"], data["rationale"], data["conditions"], request.user,
+                                 data["reason"])
+        messages.success(request, _("The decision is revised and open for the members' votes again."))
+        return redirect("decision_detail", pk=decision.pk)
+    return render(request, "committees/decision_change.html", {
+        "decision": decision, "committee": decision.committee, "form": form, "withdrawing": False,
+    }, status=400 if form.errors else 200)
+
+
+@district_required
+def decision_withdraw(request, pk):
+    decision = _changeable(request, pk)
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.withdraw_decision(decision, request.user, form.cleaned_data["reason"])
+        messages.success(request, _("The decision is withdrawn. Its history keeps it, with your reason."))
+        return redirect("decision_detail", pk=decision.pk)
+    return render(request, "committees/decision_change.html", {
+        "decision": decision, "committee": decision.committee, "form": form, "withdrawing": True,
+    }, status=400 if form.errors else 200)
+
+
+# --- Meetings and calibration rounds --------------------------------------------------------------------
+
+
+@district_required
+def meeting_create(request, pk):
+    committee = get_object_or_404(Committee, pk=pk, district=request.district)
+    if not _may_record_meeting(request, committee):
+        if not selectors.is_member(request.user, committee):
+            raise Http404("You are not on this committee.")
+        raise PermissionDenied(_("Only the committee's chair or your district admin records its meetings."))
+    form = MeetingForm(_posted(request), committee=committee)
+    if request.method == "POST" and form.is_valid():
+        services.record_meeting(form, committee, request.user)
+        messages.success(request, _("The meeting is recorded."))
+        return redirect(reverse("committee_detail", args=[committee.pk]) + "#meetings")
+    return render(request, "committees/meeting_form.html", {"committee": committee, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@district_required
+def calibration_create(request, pk):
+    committee = _admin_committee(request, pk)
+    form = CalibrationForm(_posted(request), committee=committee)
+    if request.method == "POST" and form.is_valid():
+        round_ = services.start_calibration(committee, form.cleaned_data["product"], request.user)
+        messages.success(request, _("Every member is asked to rate %(name)s. Their ratings are compared question "
+                                    "by question as they submit.") % {"name": round_.product.name})
+        return redirect("calibration_detail", pk=committee.pk, round_pk=round_.pk)
+    return render(request, "committees/calibration_form.html", {"committee": committee, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@district_required
+def calibration_detail(request, pk, round_pk):
+    committee, members = _committee_with_members(request, pk)
+    round_ = selectors.calibration_round(committee, round_pk)
+    if round_ is None:
+        raise Http404("No such calibration round.")
+    blind = not selectors.may_act_on(request.user, request.district.id, round_.product_id)
+    context = {"committee": committee, "round": round_, "blind": blind}
+    data = selectors.calibration_ratings(round_)
+    context["members"] = data["members"]
+    if not blind:
+        names = {m["id"]: m["name"] for m in data["members"]}
+        found = calibration.question_by_question(data["questions"], [m["id"] for m in data["members"]],
+                                                 data["ratings"])
+        context.update({"found": found, "rater_names": [names[m] for m in found["raters"]]})
+    return render(request, "committees/calibration_detail.html", context)
 
 
 @district_required
@@ -358,6 +556,14 @@ def report_rebuild(request, pk):
     if services.rebuild(report):
         messages.info(request, _("The report is being built again with every scored audit of its products."))
     return redirect("report_detail", pk=report.pk)
+
+
+# --- Share with the board -------------------------------------------------------------------------------
+
+
+def _share_context(report) -> dict:
+    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now(),
+            "audits_since": selectors.audits_since(report)}
 
 
 @district_required
@@ -418,7 +624,7 @@ def shared_report(request, token):
                                    sort=request.GET.get("sort", "overall"))
     return _no_index(render(request, "committees/shared_report.html", {
         "report": report, "committee": report.committee, "view": view, "token": token,
-        "decisions": report.decisions.select_related("product", "decided_by")}))
+        "decisions": selectors.report_decisions(report, ()).filter(status=Decision.Status.CARRIED)}))
 
 
 def shared_report_product(request, token, product_pk):

@@ -47,6 +47,11 @@ class Notification(models.Model):
         REPORT_READY = "report_ready", _("Comparison report ready")
         REPORT_FAILED = "report_failed", _("Comparison report failed")
         DECISION_RECORDED = "decision_recorded", _("Decision recorded")
+        DECISION_PROPOSED = "decision_proposed", _("Decision proposed")
+        DECISION_CARRIED = "decision_carried", _("Decision carried")
+        # For a member blind to the product: that something happened, not what (it opens after their audit).
+        DECISION_HELD = "decision_held", _("Decision held until your audit")
+        COMMENT_HELD = "comment_held", _("Comment held until your audit")
         COMMENT_POSTED = "comment_posted", _("Comment on a report")
         INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
         VENDOR_COPY_CHANGED = "vendor_copy_changed", _("Vendor copy changed")

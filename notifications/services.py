@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 
 from assetlens.models import District, Membership
 from audits.models import Audit
+from committees import selectors as committee_selectors
 from committees.models import AuditRequest, CommitteeMember, ComparisonReport, Decision, ReportComment
 from outbox.models import OutgoingMail
 from outbox.services import compose, queue_mail
@@ -28,6 +30,7 @@ from . import selectors, tokens, wording
 from .models import Delivery, Kind, Notification, Preference
 
 Event = Notification.Event
+User = get_user_model()
 # The People page (people app): where an admin sees who joined.
 EXCERPT = 200
 
@@ -177,16 +180,46 @@ def report_finished(report_id: int) -> list[Notification]:
                    reverse("report_detail", args=[report.pk]), f"report:{report.pk}:{report.status}:{stamp}")
 
 
-def decision_recorded(decision: Decision) -> list[Notification]:
-    """(d) A committee the person serves on recorded a decision (the one who recorded it knows)."""
+def _blind_split(district_id: int, recipients: list[Recipient], product_ids: list[int]) -> tuple[
+        list[Recipient], list[Recipient]]:
+    """(those who may read what happened, those blind to any of `product_ids`), by the committees' one rule."""
+    seeing: list[Recipient] = []
+    blind: list[Recipient] = []
+    for recipient in recipients:
+        held = committee_selectors.blind_product_ids(User(pk=recipient.user_id), district_id, product_ids)
+        (blind if held else seeing).append(recipient)
+    return seeing, blind
+
+
+def _decision_link(decision: Decision) -> str:
+    return reverse("decision_detail", args=[decision.pk])
+
+
+def _tell_about_decision(decision: Decision, event: str, leaving_out: int | None, key: str) -> list[Notification]:
     committee = decision.committee
-    link = (reverse("report_detail", args=[decision.report_id]) + "#decisions" if decision.report_id
-            else reverse("committee_detail", args=[committee.pk]))
-    return _notify(committee.district_id,
-                   _recipients(committee.district_id, _committee_members(committee.pk, decision.decided_by_id)),
-                   Kind.DECISIONS, Event.DECISION_RECORDED,
-                   {"committee": committee.name, "product": decision.product.name, "outcome": decision.outcome,
-                    "person": _person(decision.decided_by)}, link, f"decision:{decision.pk}")
+    recipients = _recipients(committee.district_id, _committee_members(committee.pk, leaving_out))
+    seeing, blind = _blind_split(committee.district_id, recipients, [decision.product_id])
+    names = {"committee": committee.name, "product": decision.product.name}
+    made = _notify(committee.district_id, seeing, Kind.DECISIONS, event,
+                   {**names, "outcome": decision.outcome, "person": _person(decision.proposed_by)},
+                   _decision_link(decision), key)
+    # Blind members hear only that the committee is deciding; the what and why open after their own audit.
+    made += _notify(committee.district_id, blind, Kind.DECISIONS, Event.DECISION_HELD, names,
+                    reverse("committee_detail", args=[committee.pk]), key)
+    return made
+
+
+def decision_proposed(decision: Decision, revised: bool = False) -> list[Notification]:
+    """(d) A member proposed a decision (or revised one) in a committee the person serves on: come and vote."""
+    stamp = f"{decision.pk}:{decision.history.count()}" if revised else f"{decision.pk}"
+    return _tell_about_decision(decision, Event.DECISION_PROPOSED, decision.proposed_by_id,
+                                f"decision-proposed:{stamp}")
+
+
+def decision_carried(decision: Decision) -> list[Notification]:
+    """(d) A proposal was carried by the committee's votes: every member hears, the proposer too."""
+    return _tell_about_decision(decision, Event.DECISION_CARRIED, None,
+                                f"decision-carried:{decision.pk}:{decision.history.count()}")
 
 
 def vendor_copy_changed(snapshot_id: int) -> list[Notification]:
@@ -209,11 +242,16 @@ def comment_posted(comment: ReportComment) -> list[Notification]:
     report = comment.report
     committee = report.committee
     excerpt = comment.body if len(comment.body) <= EXCERPT else comment.body[:EXCERPT - 1].rstrip() + "…"
-    return _notify(committee.district_id,
-                   _recipients(committee.district_id, _committee_members(committee.pk, comment.author_id)),
-                   Kind.COMMENTS, Event.COMMENT_POSTED,
-                   {"committee": committee.name, "person": _person(comment.author), "excerpt": excerpt},
-                   reverse("report_detail", args=[report.pk]) + "#discussion", f"comment:{comment.pk}")
+    recipients = _recipients(committee.district_id, _committee_members(committee.pk, comment.author_id))
+    # A comment may quote any of the report's products: a member blind to one of them gets no excerpt.
+    seeing, blind = _blind_split(committee.district_id, recipients,
+                                 [p["id"] for p in (report.result or {}).get("products", [])])
+    link = reverse("report_detail", args=[report.pk]) + "#discussion"
+    person = {"committee": committee.name, "person": _person(comment.author)}
+    return (_notify(committee.district_id, seeing, Kind.COMMENTS, Event.COMMENT_POSTED,
+                    {**person, "excerpt": excerpt}, link, f"comment:{comment.pk}")
+            + _notify(committee.district_id, blind, Kind.COMMENTS, Event.COMMENT_HELD, person, link,
+                      f"comment:{comment.pk}"))
 
 
 def invitation_accepted(invitation_id: int) -> list[Notification]:

@@ -64,6 +64,20 @@ def describe(event: str, params: dict) -> Wording:
         return Wording(_("%(committee)s recorded a decision on %(product)s: %(outcome)s") % {
             **names, "outcome": _outcome(p.get("outcome", ""))},
             _("Recorded by %(person)s.") % names)
+    if event == Event.DECISION_PROPOSED:
+        return Wording(_("%(person)s proposes that %(committee)s decide on %(product)s: %(outcome)s") % {
+            **names, "outcome": _outcome(p.get("outcome", ""))},
+            _("Read the rationale and record your vote: agree, disagree or abstain."))
+    if event == Event.DECISION_CARRIED:
+        return Wording(_("%(committee)s carried a decision on %(product)s: %(outcome)s") % {
+            **names, "outcome": _outcome(p.get("outcome", ""))},
+            _("The members' votes met the committee's quorum and majority."))
+    if event == Event.DECISION_HELD:
+        return Wording(_("%(committee)s is deciding about %(product)s") % names,
+                       _("You are auditing this product: the decision opens once you submit your audit."))
+    if event == Event.COMMENT_HELD:
+        return Wording(_("%(person)s commented on a %(committee)s report") % names,
+                       _("The discussion opens once you submit the audits you were asked for."))
     if event == Event.COMMENT_POSTED:
         return Wording(_("%(person)s commented on a %(committee)s report") % names, p.get("excerpt", ""))
     if event == Event.VENDOR_COPY_CHANGED:

@@ -106,7 +106,8 @@ def _latest_decisions(district_id: int) -> QuerySet:
     layer above products: reached through the relation they define on Product, so products imports nothing
     from committees."""
     decision = cast("type[Model]", Product._meta.get_field("decisions").related_model)
-    return (decision._default_manager.filter(committee__district_id=district_id)
+    # Only what a committee carried: a proposal, or one withdrawn or not carried, is not the committee's word.
+    return (decision._default_manager.filter(committee__district_id=district_id, status="carried")
             .order_by("-decided_on", "-created_at", "-id"))
 
 

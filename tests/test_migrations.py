@@ -46,6 +46,10 @@ OLD_TABLES = {f"audits_{name}" for name in MOVED} | {"audits_comparisonreport_pr
 NEW_TABLES = {model._meta.db_table for model in MOVED.values()} | {
     ComparisonReport.products.through._meta.db_table, ComparisonReport.audits.through._meta.db_table}
 
+# (snapshot name, column before) → the column's name today: whoever recorded a decision before proposals and
+# votes is its proposer (committees 0006).
+RENAMED = {("decision", "decided_by_id"): "proposed_by_id"}
+
 PASSWORD_HASH = "pbkdf2_sha256$870000$migrationtest$" + "A" * 43 + "="
 
 
@@ -195,8 +199,9 @@ def test_every_row_keeps_its_id_values_and_links_through_the_move(old_apps):
     assert NEW_TABLES <= tables and not (OLD_TABLES & tables), sorted(OLD_TABLES & tables)
     after = snapshot_now()
     for name, rows in before.items():
-        # Columns added by later migrations take their defaults; every column that was there keeps its value.
-        carried = [{column: row[column] for column in rows[0]} for row in after[name]]
+        # Columns added by later migrations take their defaults; every column that was there keeps its value,
+        # under its new name where a later migration renamed it.
+        carried = [{column: row[RENAMED.get((name, column), column)] for column in rows[0]} for row in after[name]]
         assert carried == rows, f"{name} rows changed in the move"
 
     # The same things, read the way the pages read them.
@@ -233,6 +238,12 @@ def test_every_row_keeps_its_id_values_and_links_through_the_move(old_apps):
     decision = report.decisions.get()
     assert (decision.pk, decision.product_id, decision.outcome) == (ids["decision"], ids["readalong"], "pilot")
     assert decision.decided_on == dt.date(2026, 3, 2) and decision.committee == committee
+    # Recorded before proposals and votes: the committee's decision, carried, by whoever recorded it, and its
+    # history starts there.
+    assert decision.status == Decision.Status.CARRIED and decision.proposed_by_id == ids["admin"]
+    [first] = decision.history.all()
+    assert (first.history_type, first.history_user_id, first.outcome, first.status) == (
+        "+", ids["admin"], "pilot", "carried")
     consensus = report.consensus_levels.get()
     assert (consensus.pk, consensus.product_id, consensus.criterion_key, consensus.level) == (
         ids["consensus"], ids["readalong"], "copy-and-tone", 3)
@@ -265,7 +276,7 @@ def test_rows_added_after_the_move_get_new_ids_after_the_migrated_ones(old_apps)
     report = new["comparisonreport"]
     new["reportcomment"] = ReportComment.objects.create(report=report, author=member, body="New comment")
     new["decision"] = Decision.objects.create(committee=committee, product=product, outcome="adopt",
-                                              rationale="Yes", decided_on=dt.date(2026, 4, 1))
+                                              rationale="Yes", decided_on=dt.date(2026, 4, 1), status="carried")
     new["consensuslevel"] = ConsensusLevel.objects.create(report=report, product=product,
                                                           criterion_key="copy-and-tone", level=4, reason="Agreed")
     report.products.add(product, readalong)

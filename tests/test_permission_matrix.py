@@ -61,6 +61,14 @@ def report(w):
     return {"pk": w.report.pk}
 
 
+def decision(w):
+    return {"pk": w.decision.pk}
+
+
+def calibration(w):
+    return {"pk": w.committee.pk, "round_pk": w.calibration.pk}
+
+
 def person(w):
     return {"pk": w.leader.membership.pk}
 
@@ -266,6 +274,25 @@ MATRIX = {
     "shared_report": Row(lambda w: {"token": w.share_token}, {"GET": every(200)}),
     "shared_report_product": Row(lambda w: {"token": w.share_token, "product_pk": w.product.pk},
                                  {"GET": every(200)}),
+    "consensus_withdraw": Row(report, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                       "POST": statuses(302, 404, 400, 404, 403, 404)}),  # 400: choose and say why
+    # A decision (proposed by the committee member): the committee's members and the district admin read it;
+    # only members vote (the admin, not on the committee, gets 403); the proposer, the chair or the admin may
+    # revise or withdraw it (400: the reason is required).
+    "decision_detail": Row(decision, {"GET": statuses(302, 404, 200, 200, 403, 404)}),
+    "decision_vote": Row(decision, {"GET": statuses(302, 405, 405, 405, 403, 405),
+                                    "POST": statuses(302, 404, 400, 403, 403, 404)}),
+    "decision_revise": Row(decision, {"GET": statuses(302, 404, 200, 200, 403, 404),
+                                      "POST": statuses(302, 404, 400, 400, 403, 404)}),
+    "decision_withdraw": Row(decision, {"GET": statuses(302, 404, 200, 200, 403, 404),
+                                        "POST": statuses(302, 404, 400, 400, 403, 404)}),
+    # Meetings are recorded by the chair (the world's committee has none) or the district admin.
+    "meeting_create": Row(committee, {"GET": statuses(302, 404, 403, 200, 403, 404),
+                                      "POST": statuses(302, 404, 403, 400, 403, 404)}),
+    # Calibration rounds are started by the district admin and read by the committee (and the admin).
+    "calibration_create": Row(committee, {"GET": statuses(302, 403, 403, 200, 403, 404),
+                                          "POST": statuses(302, 403, 403, 400, 403, 404)}),
+    "calibration_detail": Row(calibration, {"GET": statuses(302, 404, 200, 200, 403, 404)}),
     # Rubrics (issue 3): kept by district admins (their district's variants) and site staff (all). Leaders and
     # committee members get 403; the other district's leader gets 404 for Alder's variant.
     "rubric_list": Row(expect={"GET": statuses(302, 403, 403, 200, 200, 403)}),
@@ -517,6 +544,21 @@ class World:
         return ReportShare.objects.get(token_hash=hash_share_token(self.share_token))
 
     @cached_property
+    def decision(self):
+        """A proposal on the report's first product, by the committee member."""
+        from committees.models import Decision
+
+        return Decision.objects.create(committee=self.committee, product=self.product, report=self.report,
+                                       outcome="adopt", rationale="Families read together",
+                                       proposed_by=self.committee_member)
+
+    @cached_property
+    def calibration(self):
+        from committees.models import CalibrationRound
+
+        return CalibrationRound.objects.create(committee=self.committee, product=self.product)
+
+    @cached_property
     def invitation(self):
         """An open invitation to Alder."""
         [result] = people_services.invite(self.product.district, None, ["invitee@alder.example"], "leader")
@@ -560,7 +602,7 @@ class World:
         ToolsPage.objects.create(district=self.product.district, published=True)
         Product.objects.filter(pk=self.product.pk).update(show_to_families=True, family_summary="Stories at home.")
         Decision.objects.create(committee=self.committee, product=self.product, outcome="adopt",
-                                decided_on="2026-09-14", rationale="Internal")
+                                decided_on="2026-09-14", rationale="Internal", status="carried")
         return self.product.district
 
     @cached_property

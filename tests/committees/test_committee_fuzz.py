@@ -35,12 +35,12 @@ def report(district_a, version, leader, committee_member, django_capture_on_comm
 
 
 @FUZZ
-@given(product=ANYTHING, outcome=ANYTHING, rationale=TEXT, decided_on=ANYTHING)
+@given(product=ANYTHING, outcome=ANYTHING, rationale=TEXT, conditions=TEXT)
 def test_decision_form_never_fails_with_a_server_error(client, committee_member, report, product, outcome,
-                                                       rationale, decided_on):
+                                                       rationale, conditions):
     client.force_login(committee_member)
     response = client.post(reverse("report_decision", args=[report.pk]), {
-        "product": product, "outcome": outcome, "rationale": rationale, "decided_on": decided_on})
+        "product": product, "outcome": outcome, "rationale": rationale, "conditions": conditions})
     assert response.status_code in (302, 400)
     if response.status_code == 400:
         assert 'role="alert"' in response.content.decode()

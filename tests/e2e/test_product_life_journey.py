@@ -80,7 +80,8 @@ def test_import_read_the_vendor_page_publish_the_decision_then_notice_the_change
 
     # The committee adopted it; the admin writes what families see and publishes the families' page.
     Decision.objects.create(committee=Committee.objects.create(district=district, name="Reading"), product=readalong,
-                            outcome="adopt", decided_on=datetime.date(2026, 9, 14), rationale="Internal notes")
+                            outcome="adopt", decided_on=datetime.date(2026, 9, 14), rationale="Internal notes",
+                            status="carried")
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "lakeview-admin")
     page.goto(f"/products/{readalong.pk}/families/")

@@ -84,7 +84,7 @@ def test_admin_imports_archives_and_publishes_and_a_family_reads_it_in_spanish(p
     # The committee adopted ReadAlong; its summary for families is written, and the page published.
     readalong = Product.objects.get(district=district, name="ReadAlong Stories")
     committee = Committee.objects.create(district=district, name="Reading")
-    Decision.objects.create(committee=committee, product=readalong, outcome="adopt",
+    Decision.objects.create(committee=committee, product=readalong, outcome="adopt", status="carried",
                             decided_on=datetime.date(2026, 9, 14), rationale="Internal notes")
     page.goto(f"/products/{readalong.pk}/families/")
     check_accessibility(page, axe_source, "what families see")

@@ -93,15 +93,21 @@ def test_the_person_who_asked_for_a_report_is_told_when_it_failed(committee, com
     assert notified(Event.REPORT_FAILED) == ["alder-committee"]
 
 
-def test_committee_members_but_the_one_who_decided_are_told_of_a_decision(
+def test_committee_members_but_the_proposer_are_told_of_a_proposal_and_everyone_when_it_is_carried(
         report, leader, committee_member, district_admin, product, intruder):
     form = DecisionForm({"product": product.pk, "outcome": "pilot", "rationale": "Families asked for it.",
-                         "decided_on": timezone.localdate()}, products=report.result["products"])
+                         "conditions": "One school"}, products=report.result["products"])
     assert form.is_valid(), form.errors
-    committee_services.record_decision(form, report, product, committee_member)
-    assert notified(Event.DECISION_RECORDED) == ["alder-leader"]
-    notification = Notification.objects.get(event=Event.DECISION_RECORDED)
-    assert notification.link == reverse("report_detail", args=[report.pk]) + "#decisions"
+    decision = committee_services.propose_decision(form, report, product, committee_member)
+    assert notified(Event.DECISION_PROPOSED) == ["alder-leader"]
+    notification = Notification.objects.get(event=Event.DECISION_PROPOSED)
+    assert notification.link == reverse("decision_detail", args=[decision.pk])
+    assert notification.params["outcome"] == "pilot"
+    # Two members, more than half must vote, more agree than disagree: two agrees carry it.
+    committee_services.vote(decision, committee_member, "agree")
+    assert not Notification.objects.filter(event=Event.DECISION_CARRIED).exists()
+    committee_services.vote(decision, leader, "agree")
+    assert sorted(notified(Event.DECISION_CARRIED)) == ["alder-committee", "alder-leader"]
 
 
 def test_committee_members_but_the_commenter_are_told_of_a_comment(client, report, leader, committee_member,

@@ -22,7 +22,7 @@ SUMMARY_ES = "Los niños leen libros en los idiomas que hablan sus familias."
 
 def decide(committee, product, outcome, day=datetime.date(2026, 9, 14)):
     return Decision.objects.create(committee=committee, product=product, outcome=outcome, decided_on=day,
-                                   rationale="Internal: auditors disagreed on criterion 3")
+                                   status="carried", rationale="Internal: auditors disagreed on criterion 3")
 
 
 @pytest.fixture

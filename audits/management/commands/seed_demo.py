@@ -146,8 +146,8 @@ class Command(BaseCommand):
         committee = Committee.objects.get(district=district, name="K-5 reading supplement")
         if not Decision.objects.filter(committee=committee, product=product).exists():
             Decision.objects.create(
-                committee=committee, product=product, outcome=Decision.Outcome.ADOPT, decided_by=people["admin"],
-                decided_on=datetime.date(2026, 9, 14),
+                committee=committee, product=product, outcome=Decision.Outcome.ADOPT, proposed_by=people["admin"],
+                decided_on=datetime.date(2026, 9, 14), status=Decision.Status.CARRIED,
                 rationale="Builds on the languages our families speak at home; the auditors agreed closely.")
 
     def _products_and_audits(self, district, people):
