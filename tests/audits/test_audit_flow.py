@@ -85,7 +85,7 @@ def test_product_without_a_name_is_explained_and_keeps_what_was_typed(leader_cli
 def test_overlong_name_and_bad_website_get_messages_beside_the_fields(leader_client):
     response = leader_client.post(reverse("product_create"), {"name": "x" * 201, "website": "not a url"})
     page = response.content.decode()
-    assert "at most 200 characters" in page
+    assert "This is 201 characters long; it can be at most 200." in page
     assert "Enter a valid URL" in page
 
 

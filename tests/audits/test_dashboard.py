@@ -33,7 +33,7 @@ def page_of(client, url):
 def body_rows(page):
     """The product names of the audit table's rows, in order."""
     tbody = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
-    return re.findall(r'<td class="text-break"><a href="[^"]+">([^<]+)</a></td>', tbody)
+    return re.findall(r'<td class="text-break"[^>]*><a href="[^"]+"><bdi>([^<]+)</bdi></a></td>', tbody)
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_products_view_shows_each_products_latest_score_and_level(leader_client,
     Product.objects.create(district=math.district, name="NotYet")
     Product.objects.create(district=math.district, name="OldTool", archived_at=datetime(2026, 1, 1, tzinfo=UTC))
     page = page_of(leader_client, reverse("dashboard_products"))
-    names = re.findall(r'<td class="text-break"><a href="/products/\d+/">([^<]+)</a>', page)
+    names = re.findall(r'<td class="text-break"[^>]*><a href="/products/\d+/"><bdi>([^<]+)</bdi></a>', page)
     assert names == ["ChatHome", "MathSprint", "NotYet", "ReadAlong"]  # archived products left out
     assert reverse("audit_result", args=[later.pk]) in page and "75.0" in page and "Leans asset-framed" in page
     assert "25.0" not in page  # only the latest
@@ -212,7 +212,7 @@ def test_products_view_shows_each_products_latest_score_and_level(leader_client,
 
 def test_products_view_sorts_by_latest_score_and_searches(leader_client, shelf):
     page = page_of(leader_client, reverse("dashboard_products") + "?sort=-score")
-    names = re.findall(r'<td class="text-break"><a href="/products/\d+/">([^<]+)</a>', page)
+    names = re.findall(r'<td class="text-break"[^>]*><a href="/products/\d+/"><bdi>([^<]+)</bdi></a>', page)
     assert names == ["ChatHome", "ReadAlong", "MathSprint"]
     page = page_of(leader_client, reverse("dashboard_products") + "?q=pages")  # the vendor
     assert "ReadAlong" in page and "ChatHome" not in page
