@@ -125,7 +125,7 @@ OUTPUTS = {
     report_product_page: ("Evidence for question",),  # the leader's notes on each answer
     report_pdf: (RATIONALE,),
     report_csv: ("ReadAlong",),
-    dashboard: ("ReadAlong: Adopt",),
+    dashboard: ("ReadAlong</bdi>: Adopt",),
     committee_page: (RATIONALE, MINUTES),
     decision_page: (RATIONALE,),
     notifications: ("Decline", "'decline'"),

@@ -60,7 +60,7 @@ def test_members_vote_and_the_committees_rules_carry_the_decision(client, report
     client.post(reverse("decision_vote", args=[decision.pk]), {"choice": "disagree"})
     assert decision.votes.count() == 2
     name = report.result["products"][0]["name"]
-    assert f"{name}: Adopt" in client.get(reverse("dashboard")).content.decode()
+    assert f"{name}</bdi>: Adopt" in client.get(reverse("dashboard")).content.decode()
 
 
 def test_a_vote_must_be_chosen_and_only_members_vote(client, report, leader, district_admin):
