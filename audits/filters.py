@@ -103,7 +103,9 @@ class AuditFilterForm(forms.Form):
 
 
 class AuditFilter(django_filters.FilterSet):
+    # type="search": a search box gets no character counter (the limit only stops a runaway paste).
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX,
+                                  widget=forms.TextInput(attrs={"type": "search"}),
                                   help_text=_("Product, vendor or auditor name"))
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Audit.Status.choices,
                                          empty_label=_("All statuses"))
@@ -146,7 +148,7 @@ PRODUCT_DEFAULT_SORT = "product"
 
 class ProductScoreFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX,
-                                  help_text=_("Product or vendor"))
+                                  widget=forms.TextInput(attrs={"type": "search"}), help_text=_("Product or vendor"))
     sort = _SortFilter(columns=PRODUCT_COLUMNS, default=PRODUCT_DEFAULT_SORT, empty_label=None)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:

@@ -93,7 +93,7 @@ def test_the_chart_draws_one_labelled_bar_per_criterion_with_its_value_and_a_0_t
     # The same numbers for screen readers, in a table after the chart.
     table = section(page, "criteria-table")
     assert "<caption>" in table and table.count('<th scope="row">') == 6
-    assert re.search(r"Problem framing</th><td[^>]*>100\.0</td><td>4 · Asset-framed", table)
+    assert re.search(r"Problem framing</th><td[^>]*>100\.0</td><td[^>]*>4 · Asset-framed", table)
 
 
 def test_strengths_come_first_with_their_evidence_and_bare_answers_make_one_compact_list(
