@@ -72,8 +72,23 @@
     });
   }
 
+  // "Copy" beside each suggested rewrite: shown only where the browser can write to the clipboard.
+  function setupCopyButtons() {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+          var status = document.querySelector("[data-copy-status]");
+          if (status) status.textContent = button.getAttribute("data-copied");
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupMenu();
     setupCounters();
+    setupCopyButtons();
   });
 })();

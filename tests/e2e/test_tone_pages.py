@@ -133,3 +133,18 @@ def test_a_leader_sets_a_phrase_aside_from_its_card_and_it_folds_away_with_its_r
     assert "1.3 of 4" in page.locator("main").inner_text()
     check_accessibility(page, axe_source, "copy review with a phrase set aside")
     assert page.console_problems == []
+
+
+def test_a_suggested_rewrite_is_copied_to_the_clipboard_with_one_button(page, axe_source, product):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_in(page, "lakeview-leader")
+    page.goto(f"/products/{product.pk}/tone/")
+    button = page.locator(".tone-card button[data-copy]").first
+    suggestion = button.get_attribute("data-copy")
+    assert suggestion and button.is_visible()
+    button.click()
+    status = page.locator("[data-copy-status]")
+    status.filter(has_text="Copied to the clipboard.").wait_for(state="attached")
+    assert page.evaluate("navigator.clipboard.readText()") == suggestion
+    check_accessibility(page, axe_source, "copy review after copying")
+    assert page.console_problems == []
