@@ -210,7 +210,9 @@ def test_redis_down_at_submit_the_page_answers_fast_and_the_sweep_scores_it_once
     assert outcome["status"] == 302 and outcome["location"] == reverse("audit_result", args=[audit.pk])
     # The requirement itself: publishing gives up quickly instead of hanging the leader's page.
     print(f"submit with Redis down answered in {outcome['elapsed']:.3f}s")
-    assert outcome["elapsed"] < 2.0, f"submitting took {outcome['elapsed']:.2f}s with Redis down"
+    # By design about 0.8 s of trying (settings: 0.4 s socket timeouts, one retry) plus the page; without those
+    # limits a silent Redis holds the request until the client gives up. 3 s leaves room for a busy machine.
+    assert outcome["elapsed"] < 3.0, f"submitting took {outcome['elapsed']:.2f}s with Redis down"
     assert "Your answers are saved and locked" in outcome["page"]
     assert status_of(audit.pk) == "submitted"
 

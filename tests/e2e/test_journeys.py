@@ -245,12 +245,15 @@ def test_admin_rewords_a_question_publishes_and_audits_already_scored_keep_their
     page.get_by_role("button", name="Adopt and start editing").click()
     check_accessibility(page, axe_source, "draft version editor")
 
+    page.locator("#criteria summary").first.click()  # criteria are folded: open the first one's questions
     page.get_by_role("link", name=re.compile(r"^Edit " + re.escape(" ".join(old_prompt.split()[:8])))).click()
     check_accessibility(page, axe_source, "question form")
-    page.get_by_label("Prompt").fill(new_prompt)
+    page.locator("#id_question-prompt").fill(new_prompt)  # the English prompt (its Spanish sits beside it)
     page.get_by_role("button", name="Save question").click()
     assert new_prompt in page.locator("main").inner_text()
-    page.get_by_role("button", name="Publish this version").click()
+    page.get_by_role("link", name="Publish this version").click()  # a page that says what publishing does
+    check_accessibility(page, axe_source, "publish confirmation")
+    page.get_by_role("button", name=re.compile(r"^Publish version \d+$")).click()
     check_accessibility(page, axe_source, "rubric after publishing")
 
     # The audit scored on the shared version keeps the words it was answered against.
