@@ -37,6 +37,9 @@ class Membership(models.Model):
     # The language their email speaks (the pages follow the language they pick in the browser).
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES,
                                 default=settings.LANGUAGE_CODE)
+    # The header's unread count, kept by notifications.services as it writes and marks notifications read, so
+    # every page has it with the person it already loads, at no query of its own (a summary, not a cache).
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["district", "user__username"]

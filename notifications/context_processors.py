@@ -1,11 +1,12 @@
-"""The unread count in the header: counted lazily, so only a page that shows the header pays its one query."""
+"""The unread count in the header: the summary column on the person's membership, loaded with them on every
+request (assetlens.auth), so the header costs no query."""
 
-from .selectors import UnreadCount
+from .selectors import unread_label
 
 
 def unread_notifications(request):
-    user = getattr(request, "user", None)
-    district = getattr(request, "district", None)
-    if user is None or not user.is_authenticated or district is None:
+    membership = getattr(request, "membership", None)
+    if membership is None:
         return {}
-    return {"unread_notifications": UnreadCount(user.id, district.id)}
+    count = membership.unread_notifications
+    return {"unread_notifications": {"count": count, "label": unread_label(count)}}

@@ -1,7 +1,5 @@
 """Read a person's notifications and choices: always through their own id and district."""
 
-from dataclasses import dataclass
-from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
@@ -9,30 +7,13 @@ from django.core.paginator import Page, Paginator
 from .models import DEFAULT_DELIVERY, Delivery, Kind, Notification, Preference
 
 PAGE_SIZE = 20
-# The header says "99+" beyond this: counting stops there, so the count stays cheap however many are unread.
+# The header says "99+" beyond this.
 COUNT_UP_TO = 100
 
 
-def unread_count(user_id: int, district_id: int) -> int:
-    """One query on the partial index of unread notifications, bounded by COUNT_UP_TO."""
-    return Notification.objects.filter(recipient_id=user_id, district_id=district_id,
-                                       read_at__isnull=True)[:COUNT_UP_TO].count()
-
-
-@dataclass
-class UnreadCount:
-    """For the header: counted the first time a page asks, once, and only on pages that show it."""
-
-    user_id: int
-    district_id: int
-
-    @cached_property
-    def count(self) -> int:
-        return unread_count(self.user_id, self.district_id)
-
-    @property
-    def label(self) -> str:
-        return f"{COUNT_UP_TO - 1}+" if self.count >= COUNT_UP_TO else str(self.count)
+def unread_label(count: int) -> str:
+    """The header's badge: the count, or "99+" beyond it."""
+    return f"{COUNT_UP_TO - 1}+" if count >= COUNT_UP_TO else str(count)
 
 
 def page_for(user_id: int, district_id: int, number: str | None) -> Page:

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -95,6 +96,7 @@ def _notify(district_id: int, recipients: list[Recipient], kind: Kind, event: st
                 notification = Notification.objects.create(
                     district_id=district_id, recipient_id=recipient.user_id, kind=kind, event=event, params=params,
                     link=link, dedupe_key=key, delivery=delivery)
+                _count_unread(recipient.user_id, district_id, +1)
         except IntegrityError:
             continue
         if delivery == Delivery.EMAIL and recipient.email:
@@ -271,8 +273,20 @@ def invitation_accepted(invitation_id: int) -> list[Notification]:
 
 
 def mark_read(user_id: int, district_id: int, ids: list[int]) -> int:
-    return Notification.objects.filter(recipient_id=user_id, district_id=district_id, pk__in=ids,
-                                       read_at__isnull=True).update(read_at=timezone.now())
+    with transaction.atomic():
+        marked = Notification.objects.filter(recipient_id=user_id, district_id=district_id, pk__in=ids,
+                                             read_at__isnull=True).update(read_at=timezone.now())
+        if marked:
+            _count_unread(user_id, district_id, -marked)
+    return marked
+
+
+def _count_unread(user_id: int, district_id: int, change: int) -> None:
+    """Move the header's count with the rows just written, in the same transaction. An UPDATE by difference
+    holds under concurrent writers: two notifications at once add two, and a notification marked read in two
+    tabs at once is counted once, since only one UPDATE finds it still unread."""
+    Membership.objects.filter(user_id=user_id, district_id=district_id).update(
+        unread_notifications=Greatest(F("unread_notifications") + change, 0))
 
 
 def save_preferences(user_id: int, choices: dict[str, str]) -> None:

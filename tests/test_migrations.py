@@ -321,3 +321,35 @@ def test_admin_history_and_permissions_follow_the_models_to_their_new_apps(old_a
     assert not ContentType.objects.filter(app_label="audits", model__in=list(MOVED)).exists()
     assert get_user_model().objects.get(pk=ids["admin"]).has_perm("products.change_product")
     assert LogEntry.objects.get(pk=entry.pk).get_edited_object() == Product.objects.get(pk=ids["readalong"])
+
+
+BEFORE_THE_COUNT = [("assetlens", "0003_district_time_zone"),
+                    ("notifications", "0003_decision_proposals_and_held_news")]
+
+
+def test_the_headers_unread_count_is_filled_from_the_notifications_already_waiting(transactional_db):
+    """assetlens 0004 / notifications 0004: each person's count starts at what was unread in their district."""
+    try:
+        MigrationExecutor(connection).migrate(BEFORE_THE_COUNT)
+        apps = MigrationExecutor(connection).loader.project_state(BEFORE_THE_COUNT).apps
+        District_, Membership_ = apps.get_model("assetlens", "District"), apps.get_model("assetlens", "Membership")
+        User_, Notification_ = apps.get_model("auth", "User"), apps.get_model("notifications", "Notification")
+        alder = District_.objects.create(name="Alder District", slug="alder")
+        birch = District_.objects.create(name="Birch District", slug="birch")
+        rosa, tom, quiet = (User_.objects.create(username=name, password=PASSWORD_HASH)
+                            for name in ("rosa", "tom", "quiet"))
+        for user in (rosa, tom, quiet):
+            Membership_.objects.create(user=user, district=alder)
+        now = timezone.now()
+        rows = [(rosa, alder, None)] * 3 + [(rosa, alder, now)] * 2 + [(rosa, birch, None)] + [(tom, alder, None)]
+        Notification_.objects.bulk_create(
+            Notification_(district=district, recipient=user, kind="comments", event="comment_posted", link="/",
+                          dedupe_key=f"m:{i}", delivery="app", read_at=read_at)
+            for i, (user, district, read_at) in enumerate(rows))
+        migrate_to_latest()
+        counts = dict(Membership.objects.values_list("user__username", "unread_notifications"))
+        # Rosa: 3 unread in Alder (2 read, and 1 left in Birch, where she no longer is); Tom 1; nobody else any.
+        assert counts == {"rosa": 3, "tom": 1, "quiet": 0}
+    finally:
+        migrate_to_latest()
+        assert _pending_migrations() == [], "the test database was left part-migrated"

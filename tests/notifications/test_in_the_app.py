@@ -16,7 +16,7 @@ from committees import tasks as committee_tasks
 from committees.forms import DecisionForm
 from committees.models import AuditRequest, CommitteeMember, ComparisonReport
 from notifications import services
-from notifications.models import Notification
+from notifications.models import Delivery, Kind, Notification
 from people.models import Invitation
 from tests.conftest import make_user
 
@@ -142,13 +142,14 @@ def test_an_inviter_who_moved_to_another_district_is_not_told(district_a, distri
 
 
 def make_notifications(user, district, count, start=0):
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        Notification(district=district, recipient=user, kind="comments", event=Event.COMMENT_POSTED,
-                     params={"person": "Rosa", "committee": f"Committee {i}", "excerpt": f"Comment {i}"},
-                     link="/committees/", dedupe_key=f"test:{i}", delivery="app",
-                     created_at=now - timedelta(minutes=count - i))
-        for i in range(start, start + count))
+    """Through the service every hook uses, so the header's count moves as it does in use (shown in the app only,
+    so no mail is composed)."""
+    services.save_preferences(user.id, {Kind.COMMENTS: Delivery.APP})
+    recipients = services._recipients(district.id, [user.id])
+    for i in range(start, start + count):
+        services._notify(district.id, recipients, Kind.COMMENTS, Event.COMMENT_POSTED,
+                         {"person": "Rosa", "committee": f"Committee {i}", "excerpt": f"Comment {i}"},
+                         "/committees/", f"test:{i}")
 
 
 def header_count(page):
