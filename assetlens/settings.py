@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "assetlens.tenancy.district_context",
+                "assetlens.context_processors.site_links",
                 "notifications.context_processors.unread_notifications",
             ],
         },
