@@ -6,6 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from assetlens.cache import remembered
 from assetlens.models import District
 from products.models import Product
 from rubrics.models import Criterion, RubricVersion
@@ -15,6 +16,8 @@ from . import scoring
 from .models import Answer, Audit
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
 PAGE_SIZE = 20
@@ -60,27 +63,44 @@ def product_scores(district: District) -> "QuerySet[Product]":
 DRAFTS_SHOWN = 6
 
 
+def _section_question_ids(version_id: int, published_at: "datetime | None") -> list[list[int]]:
+    """The question ids of each section of a version, in order (a section without questions is an empty list).
+    Kept for a published version, by its id and publication time: it never changes."""
+    def load() -> list[list[int]]:
+        sections: list[list[int]] = []
+        previous = None
+        for criterion_id, question_id in (Criterion.objects.filter(version_id=version_id)
+                                          .order_by("order", "id", "questions__order", "questions__id")
+                                          .values_list("id", "questions__id")):
+            if criterion_id != previous:  # a section starts, even one without questions
+                sections.append([])
+                previous = criterion_id
+            if question_id is not None:
+                sections[-1].append(question_id)
+        return sections
+
+    if published_at is None:
+        return load()
+    return remembered(f"section-questions:{version_id}:{published_at.timestamp():.6f}", load)
+
+
 def drafts_to_continue(district: District, user: "User") -> list[dict]:
     """The person's drafts, last touched first, each with the section to continue in: the section they last
     saved, or if that one is complete the next one with a question still open; the review page when none is.
-    Three queries whatever the number of drafts, answers or rubric versions."""
+    Two queries whatever the number of drafts or answers, and one more per draft version not seen before."""
     drafts = list(Audit.objects.filter(district=district, auditor=user, status=Audit.Status.DRAFT)
-                  .select_related("product").only("id", "updated_at", "rubric_version_id", "product_id",
-                                                  "product__name")
+                  .select_related("product", "rubric_version")
+                  .only("id", "updated_at", "rubric_version_id", "product_id", "product__name",
+                        "rubric_version__id", "rubric_version__status", "rubric_version__published_at")
                   .order_by("-updated_at", "-id")[:DRAFTS_SHOWN])
     if not drafts:
         return []
     sections: dict[int, list[list[int]]] = {}  # version id -> question ids of each section, in order
-    previous = None
-    for version_id, criterion_id, question_id in (
-            Criterion.objects.filter(version_id__in={d.rubric_version_id for d in drafts})
-            .order_by("version_id", "order", "id", "questions__order", "questions__id")
-            .values_list("version_id", "id", "questions__id")):
-        if (version_id, criterion_id) != previous:  # a section starts, even one without questions
-            sections.setdefault(version_id, []).append([])
-            previous = (version_id, criterion_id)
-        if question_id is not None:
-            sections[version_id][-1].append(question_id)
+    for draft in drafts:
+        version = draft.rubric_version
+        if version.pk not in sections:
+            sections[version.pk] = _section_question_ids(
+                version.pk, version.published_at if version.is_published else None)
     answered: dict[int, set[int]] = {}
     last_saved: dict[int, tuple] = {}  # audit id -> (updated_at, question id) of its newest answer
     for audit_id, question_id, level, not_applicable, updated_at in Answer.objects.filter(
@@ -92,7 +112,7 @@ def drafts_to_continue(district: District, user: "User") -> list[dict]:
             last_saved[audit_id] = (updated_at, question_id)
     rows = []
     for draft in drafts:
-        parts = sections.get(draft.rubric_version_id, [])
+        parts = sections[draft.rubric_version_id]
         done = answered.get(draft.pk, set())
         saved = last_saved.get(draft.pk)
         start = next((n for n, ids in enumerate(parts) if saved and saved[1] in ids), 0)

@@ -31,6 +31,7 @@ from .filters import (
     PRODUCT_DEFAULT_SORT,
     AuditFilter,
     ProductScoreFilter,
+    shown_fields,
     sort_links,
 )
 from .forms import EvidenceForm, SectionForm, initial_from_answers
@@ -80,6 +81,7 @@ def dashboard(request):
     sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
     return render(request, "audits/dashboard.html", {
         "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, list(page.object_list)),
+        "fields": shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to")),
         "sorts": sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         "extra_query": _query_without_page(request),
@@ -106,6 +108,7 @@ def dashboard_products(request):
     } for p in products]
     return render(request, "audits/dashboard_products.html", {
         "filters": filters, "form": filters.form, "page": page, "rows": rows,
+        "fields": shown_fields(filters.form, ("q",)),
         "sorts": sort_links(request.GET, sort, PRODUCT_COLUMNS, PRODUCT_DEFAULT_SORT), "current_sort": sort,
         "filtered": bool(request.GET.get("q")), "extra_query": _query_without_page(request),
     })
