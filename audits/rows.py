@@ -34,13 +34,19 @@ def level_label(overall: Decimal | None) -> str:
     return "" if level is None else str(LEVEL_WORDS[level])
 
 
-def audit_rows(audits: Iterable[Audit], viewer_id: int, blind_product_ids: set[int],
-               with_product: bool = True) -> list[dict]:
-    """One dict a row; `blind` when the viewer may not see this audit's score yet (never for their own).
-    `with_product=False` on a product's own page, whose audits are loaded without their product."""
-    labels = {value: str(label) for value, label in Audit.Status.choices}
+def day_format() -> str:
     # Translators: PHP date() letters: j day, M month (Dec), b lower-case month (dic), Y year.
-    day_format, moment = pgettext("date", "j M Y"), moment_format()
+    return pgettext("date", "j M Y")
+
+
+def audit_rows(audits: Iterable[Audit], viewer_id: int, blind_product_ids: set[int],
+               with_product: bool = True, pattern: str | None = None) -> list[dict]:
+    """One dict a row; `blind` when the viewer may not see this audit's score yet (never for their own).
+    `with_product=False` on a product's own page, whose audits are loaded without their product. `when` is the
+    last change in `pattern` (the day and time with its zone unless asked otherwise): formatting a date is most
+    of a row's cost, so only the one the page shows is made."""
+    labels = {value: str(label) for value, label in Audit.Status.choices}
+    pattern = pattern or moment_format()
     detail = reverse("audit_detail", args=[0]).removesuffix("0/")
     rows = []
     for audit in audits:
@@ -53,7 +59,6 @@ def audit_rows(audits: Iterable[Audit], viewer_id: int, blind_product_ids: set[i
             "auditor": audit.auditor.get_full_name() or audit.auditor.username,
             "blind": audit.product_id in blind_product_ids and audit.auditor_id != viewer_id,
             "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
-            "iso": when.isoformat(), "day": dateformat.format(when, day_format),
-            "when": dateformat.format(when, moment),
+            "iso": when.isoformat(), "when": dateformat.format(when, pattern),
         })
     return rows

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits import selectors as audit_selectors
-from audits.rows import audit_rows
+from audits.rows import audit_rows, day_format
 from committees import selectors as committee_selectors
 from vendorpages import selectors as vendor_selectors
 
@@ -82,7 +82,7 @@ def product_detail(request, pk):
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, [product.pk])
     return render(request, "products/product_detail.html", {
         "product": product, "page": page,
-        "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False),
+        "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False, pattern=day_format()),
         "own_draft": audit_selectors.own_draft_of(product, request.user),
         "vendor": vendor_selectors.product_section(product, request.user),
         "deleted_draft": audit_selectors.deleted_draft_of(product, request.user),
