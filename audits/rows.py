@@ -6,6 +6,7 @@ reversed, two dates formatted, a status label looked up, an include for the badg
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
@@ -39,25 +40,27 @@ def day_format() -> str:
     return pgettext("date", "j M Y")
 
 
-def audit_rows(audits: Iterable[Audit], viewer_id: int, blind_product_ids: set[int],
+def audit_rows(audits: Iterable[dict[str, Any]], viewer_id: int, blind_product_ids: set[int],
                with_product: bool = True, pattern: str | None = None) -> list[dict]:
-    """One dict a row; `blind` when the viewer may not see this audit's score yet (never for their own).
-    `with_product=False` on a product's own page, whose audits are loaded without their product. `when` is the
-    last change in `pattern` (the day and time with its zone unless asked otherwise): formatting a date is most
-    of a row's cost, so only the one the page shows is made."""
+    """One dict a row, from audits read as values (audits.selectors.ROW_FIELDS, and `product__name` unless
+    `with_product=False`, as on a product's own page); `blind` when the viewer may not see this audit's score yet
+    (never for their own). `when` is the last change in `pattern` (the day and time with its zone unless asked
+    otherwise): formatting a date is most of a row's cost, so only the one the page shows is made."""
     labels = {value: str(label) for value, label in Audit.Status.choices}
     pattern = pattern or moment_format()
     detail = reverse("audit_detail", args=[0]).removesuffix("0/")
     rows = []
     for audit in audits:
-        when = timezone.localtime(audit.updated_at)
-        score = getattr(audit, "score", None)
-        overall = score.overall if audit.status == Audit.Status.SCORED and score is not None else None
+        when = timezone.localtime(audit["updated_at"])
+        status = audit["status"]
+        overall = audit["score__overall"] if status == Audit.Status.SCORED else None
+        # The name as User.get_full_name() gives it, else the username.
+        name = f"{audit['auditor__first_name']} {audit['auditor__last_name']}".strip()
         rows.append({
-            "url": f"{detail}{audit.pk}/", "product": audit.product.name if with_product else "",
-            "status": labels[audit.status], "badge": BADGES.get(audit.status, "text-bg-secondary"),
-            "auditor": audit.auditor.get_full_name() or audit.auditor.username,
-            "blind": audit.product_id in blind_product_ids and audit.auditor_id != viewer_id,
+            "url": f"{detail}{audit['id']}/", "product": audit["product__name"] if with_product else "",
+            "status": labels[status], "badge": BADGES.get(status, "text-bg-secondary"),
+            "auditor": name or audit["auditor__username"],
+            "blind": audit["product_id"] in blind_product_ids and audit["auditor_id"] != viewer_id,
             "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
             "iso": when.isoformat(), "when": dateformat.format(when, pattern),
         })

@@ -1,6 +1,6 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -24,14 +24,17 @@ if TYPE_CHECKING:
 PAGE_SIZE = 20
 
 
-def district_audits(district: District) -> "QuerySet[Audit]":
-    """The district's audits as a list row reads them: without the score's details (a JSON document per audit)
-    or the product's marketing copy; search, filters and sort are added by audits.filters."""
-    return (Audit.objects.filter(district=district)
-            .select_related("product", "auditor", "score")
-            .only("id", "status", "updated_at", "product_id", "auditor_id", "product__name",
-                  "auditor__username", "auditor__first_name", "auditor__last_name",
-                  "score__id", "score__overall", "score__audit_id"))
+# What a list row of audits reads (audits.rows): plain values, never the score's details (a JSON document per
+# audit) or the product's copy. Values, not model instances: a page of instances with three related rows each
+# cost half as much CPU again.
+ROW_FIELDS = ("id", "status", "updated_at", "product_id", "auditor_id", "auditor__username", "auditor__first_name",
+              "auditor__last_name", "score__overall")
+
+
+def district_audits(district: District) -> "QuerySet[Audit, dict[str, Any]]":
+    """The district's audits as a list row reads them (ROW_FIELDS and the product's name); search, filters and
+    sort are added by audits.filters."""
+    return Audit.objects.filter(district=district).values(*ROW_FIELDS, "product__name")
 
 
 def version_choices(district: District) -> list[tuple[str, str]]:
@@ -151,10 +154,8 @@ def resume_section(sections: list[list[bool]], last_saved: int) -> int | None:
 
 
 def product_audits(product: Product, page_number: str | None) -> Page:
-    """A page of the product's audits, newest change first, without anyone's account fields."""
-    audits = (product.audits.filter(district_id=product.district_id).select_related("auditor", "score")
-              .only("id", "status", "updated_at", "auditor_id", "product_id", "auditor__username",
-                    "auditor__first_name", "auditor__last_name", "score__id", "score__overall", "score__audit_id")
+    """A page of the product's audits as list rows (ROW_FIELDS), newest change first."""
+    audits = (product.audits.filter(district_id=product.district_id).values(*ROW_FIELDS)
               .order_by("-updated_at", "-id"))
     return Paginator(audits, PAGE_SIZE).get_page(page_number)
 

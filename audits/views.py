@@ -61,7 +61,7 @@ def _own_draft(request, pk) -> Audit:
 
 
 def _rows(request, audits):
-    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {a.product_id for a in audits})
+    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {a["product_id"] for a in audits})
     return audit_rows(audits, request.user.id, blind)
 
 
