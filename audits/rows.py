@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils import dateformat, formats, timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from assetlens.dates import moment_format
+from assetlens.dates import formatter, moment_format
 
 from . import scoring
 from .models import Audit
@@ -47,7 +47,7 @@ def audit_rows(audits: Iterable[dict[str, Any]], viewer_id: int, blind_product_i
     (never for their own). `when` is the last change in `pattern` (the day and time with its zone unless asked
     otherwise): formatting a date is most of a row's cost, so only the one the page shows is made."""
     labels = {value: str(label) for value, label in Audit.Status.choices}
-    pattern = pattern or moment_format()
+    when_of = formatter(pattern or moment_format())
     detail = reverse("audit_detail", args=[0]).removesuffix("0/")
     rows = []
     for audit in audits:
@@ -62,6 +62,6 @@ def audit_rows(audits: Iterable[dict[str, Any]], viewer_id: int, blind_product_i
             "auditor": name or audit["auditor__username"],
             "blind": audit["product_id"] in blind_product_ids and audit["auditor_id"] != viewer_id,
             "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
-            "iso": when.isoformat(), "when": dateformat.format(when, pattern),
+            "iso": when.isoformat(), "when": when_of(when),
         })
     return rows

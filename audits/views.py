@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assetlens import stash
 from assetlens.cache import keep, peek, remembered
-from assetlens.dates import moment, moment_format
+from assetlens.dates import formatter, moment_format
 from assetlens.tenancy import district_required, staff_start_at_districts
 from committees import selectors as committee_selectors
 from products import selectors as product_selectors
@@ -98,12 +98,12 @@ def dashboard_products(request):
     page = selectors.page_of(filters.qs, request.GET.get("page"))
     products = list(page.object_list)
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p.pk for p in products})
-    pattern, sort = moment_format(), filters.form.cleaned_data.get("sort", "")
+    moment, sort = formatter(moment_format()), filters.form.cleaned_data.get("sort", "")
     rows = [{
         "product": p, "blind": p.pk in blind,
         "score": None if p.latest_overall is None else formats.localize(p.latest_overall),
         "level": level_label(p.latest_overall), "audit_id": p.latest_audit_id,
-        "when": None if p.latest_scored_at is None else moment(p.latest_scored_at, pattern),
+        "when": None if p.latest_scored_at is None else moment(timezone.localtime(p.latest_scored_at)),
         "iso": None if p.latest_scored_at is None else timezone.localtime(p.latest_scored_at).isoformat(),
     } for p in products]
     return render(request, "audits/dashboard_products.html", {
