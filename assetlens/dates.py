@@ -2,7 +2,7 @@
 assetlens.tenancy) and in the reader's language, with the zone named so nobody has to guess it."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import dateformat, timezone
 from django.utils.dateformat import DateFormat, re_escaped, re_formatchars
@@ -31,3 +31,9 @@ def formatter(pattern: str) -> Callable[[datetime], str]:
         return "".join(str(getattr(parts, piece)()) if special else piece for special, piece in pieces)
 
     return format_value
+
+
+def aware(value: datetime) -> datetime:
+    """A time read by a plain SQL statement as the ORM would give it: SQLite hands it naive (in UTC),
+    PostgreSQL aware."""
+    return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value

@@ -8,6 +8,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from assetlens.cache import remembered
+from assetlens.dates import aware
 from assetlens.models import District
 from products.models import Product
 from rubrics.models import Criterion, Rubric, RubricVersion
@@ -165,12 +166,20 @@ def own_draft_of(product: Product, user: "User") -> Audit | None:
                                  status=Audit.Status.DRAFT).only("id").order_by("-updated_at").first())
 
 
-def deleted_draft_of(product: Product, user: "User") -> Audit | None:
-    """The person's draft of this product deleted within the undo window, newest first: the page offers Undo."""
-    return (Audit.with_deleted.filter(product=product, district_id=product.district_id, auditor=user,
-                                      status=Audit.Status.DRAFT, deleted_at__isnull=False,
-                                      purge_after__gt=timezone.now())
-            .only("id", "purge_after").order_by("-deleted_at").first())
+def own_drafts_of(product: Product, user: "User") -> tuple[dict | None, dict | None]:
+    """For a product's page, in one plain statement: the person's draft of it ({"pk"}), and their draft of it
+    deleted within the undo window, newest first ({"pk", "purge_after"}: the page offers Undo)."""
+    sql = (f"SELECT id, deleted_at, purge_after FROM {Audit._meta.db_table} "
+           "WHERE product_id = %s AND district_id = %s AND auditor_id = %s AND status = %s "
+           "AND (deleted_at IS NULL OR purge_after > %s)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [product.pk, product.district_id, user.pk, Audit.Status.DRAFT.value, timezone.now()])
+        found = cursor.fetchall()
+    live = [pk for pk, deleted_at, _ in found if deleted_at is None]  # one at most (a unique constraint)
+    deleted = sorted(((aware(deleted_at), pk, aware(purge_after)) for pk, deleted_at, purge_after in found
+                      if deleted_at is not None), reverse=True)
+    return ({"pk": live[0]} if live else None,
+            {"pk": deleted[0][1], "purge_after": deleted[0][2]} if deleted else None)
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:

@@ -2,12 +2,12 @@
 leader should know about, and the audit a re-audit starts from. Each is a fixed number of queries."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.utils import timezone
 
+from assetlens.dates import aware
 from assetlens.models import District
 from audits.models import Audit
 from products.models import Product
@@ -145,8 +145,5 @@ def changes_for_auditor(district: District, user: "User", limit: int = DASHBOARD
     shown: dict[int, VendorChange] = {}  # by product: its newest change only
     for pk, page_id, product_id, name, fetched_at in rows:
         if product_id not in shown:
-            # SQLite hands a raw statement naive UTC times; PostgreSQL aware ones.
-            fetched_at = timezone.make_aware(fetched_at, UTC) if timezone.is_naive(fetched_at) \
-                else fetched_at
-            shown[product_id] = VendorChange(pk, page_id, product_id, name, fetched_at)
+            shown[product_id] = VendorChange(pk, page_id, product_id, name, aware(fetched_at))
     return list(shown.values())[:limit]
