@@ -99,8 +99,12 @@ def dashboard_products(request):
     products = list(page.object_list)
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p.pk for p in products})
     moment, sort = formatter(moment_format()), filters.form.cleaned_data.get("sort", "")
+    # Links made once and completed per row: a {% url %} on every row cost as much as the rest of the row.
+    product_url = reverse("product_detail", args=[0]).replace("/0/", "/%d/", 1)
+    result_url = reverse("audit_result", args=[0]).replace("/0/", "/%d/", 1)
     rows = [{
-        "product": p, "blind": p.pk in blind,
+        "product": p, "blind": p.pk in blind, "url": product_url % p.pk,
+        "result_url": None if p.latest_audit_id is None else result_url % p.latest_audit_id,
         "score": None if p.latest_overall is None else formats.localize(p.latest_overall),
         "level": level_label(p.latest_overall), "audit_id": p.latest_audit_id,
         "when": None if p.latest_scored_at is None else moment(timezone.localtime(p.latest_scored_at)),
