@@ -1,6 +1,6 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, cast
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -32,10 +32,10 @@ ROW_FIELDS = ("id", "status", "updated_at", "product_id", "auditor_id", "auditor
               "auditor__last_name", "score__overall")
 
 
-def district_audits(district: District) -> "QuerySet[Audit, dict[str, Any]]":
-    """The district's audits as a list row reads them (ROW_FIELDS and the product's name); search, filters and
-    sort are added by audits.filters."""
-    return Audit.objects.filter(district=district).values(*ROW_FIELDS, "product__name")
+def district_audits(district: District) -> "QuerySet[Audit]":
+    """The district's audits; search, filters and sort are added by audits.filters, and a page of them is read
+    as list rows by page_of(…, ROW_FIELDS + ("product__name",))."""
+    return Audit.objects.filter(district=district)
 
 
 def version_choices(district: District) -> list[tuple[str, str]]:
@@ -49,8 +49,13 @@ def version_choices(district: District) -> list[tuple[str, str]]:
         return [(str(pk), f"{name} v{number}") for pk, name, number in cursor.fetchall()]
 
 
-def page_of(queryset: "QuerySet", page_number: str | None) -> Page:
-    return Paginator(queryset, PAGE_SIZE).get_page(page_number)
+def page_of(queryset: "QuerySet", page_number: str | None, fields: tuple[str, ...] = ()) -> Page:
+    """A page of `queryset`; with `fields`, the page's rows are read as values of those fields. Counted before
+    the fields are chosen: a count that kept the row's joins (product, person, score) would join every row."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(page_number)
+    if fields:
+        page.object_list = list(cast("QuerySet", page.object_list).values(*fields))
+    return page
 
 
 def product_scores(district: District) -> "QuerySet[Product]":
@@ -156,9 +161,8 @@ def resume_section(sections: list[list[bool]], last_saved: int) -> int | None:
 
 def product_audits(product: Product, page_number: str | None) -> Page:
     """A page of the product's audits as list rows (ROW_FIELDS), newest change first."""
-    audits = (product.audits.filter(district_id=product.district_id).values(*ROW_FIELDS)
-              .order_by("-updated_at", "-id"))
-    return Paginator(audits, PAGE_SIZE).get_page(page_number)
+    audits = product.audits.filter(district_id=product.district_id).order_by("-updated_at", "-id")
+    return page_of(audits, page_number, ROW_FIELDS)
 
 
 def own_draft_of(product: Product, user: "User") -> Audit | None:

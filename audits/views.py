@@ -77,10 +77,10 @@ def dashboard(request):
     """The district's audits: searched, filtered, sorted and paged; the person's drafts to continue on top."""
     filters = AuditFilter(request.GET, queryset=selectors.district_audits(request.district),
                           versions=selectors.version_choices(request.district))
-    page = selectors.page_of(filters.qs, request.GET.get("page"))
+    page = selectors.page_of(filters.qs, request.GET.get("page"), (*selectors.ROW_FIELDS, "product__name"))
     sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
     return render(request, "audits/dashboard.html", {
-        "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, list(page.object_list)),
+        "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, page.object_list),
         "fields": shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to")),
         "sorts": sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
