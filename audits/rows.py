@@ -65,3 +65,24 @@ def audit_rows(audits: Iterable[dict[str, Any]], viewer_id: int, blind_product_i
             "iso": when.isoformat(), "when": when_of(when),
         })
     return rows
+
+
+_PLACES = (987654301, 987654302)  # numbers no real id or section reaches, marking where each goes
+
+
+def url_pattern(name: str, count: int) -> str:
+    """The URL of `name` with a %d for each of its `count` numbers: reversed once for a list, each row fills it."""
+    url = reverse(name, args=_PLACES[:count])
+    for place in _PLACES[:count]:
+        url = url.replace(str(place), "%d", 1)
+    return url
+
+
+def draft_links(drafts: list[dict]) -> list[dict]:
+    """Each draft to continue (audits.selectors.drafts_to_continue) with the `url` of where to continue: its
+    section, or the review page when every question is answered. Made from two reversed patterns, not a
+    {% url %} a card."""
+    section = url_pattern("audit_section", 2)
+    review = url_pattern("audit_review", 1)
+    return [{**d, "url": review % d["id"] if d["section"] is None else section % (d["id"], d["section"])}
+            for d in drafts]

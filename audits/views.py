@@ -36,7 +36,7 @@ from .filters import (
 )
 from .forms import EvidenceForm, SectionForm, initial_from_answers
 from .models import Audit
-from .rows import audit_rows, level_label
+from .rows import audit_rows, draft_links, level_label, url_pattern
 
 
 def _district_audit(request, pk, with_score=False) -> Audit:
@@ -85,7 +85,7 @@ def dashboard(request):
         "sorts": sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         "extra_query": _query_without_page(request),
-        "drafts": selectors.drafts_to_continue(request.district, request.user),
+        "drafts": draft_links(selectors.drafts_to_continue(request.district, request.user)),
         "recent_decisions": committee_selectors.recent_decisions(request.district, request.user),
         "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
@@ -100,8 +100,7 @@ def dashboard_products(request):
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p.pk for p in products})
     moment, sort = formatter(moment_format()), filters.form.cleaned_data.get("sort", "")
     # Links made once and completed per row: a {% url %} on every row cost as much as the rest of the row.
-    product_url = reverse("product_detail", args=[0]).replace("/0/", "/%d/", 1)
-    result_url = reverse("audit_result", args=[0]).replace("/0/", "/%d/", 1)
+    product_url, result_url = url_pattern("product_detail", 1), url_pattern("audit_result", 1)
     rows = [{
         "product": p, "blind": p.pk in blind, "url": product_url % p.pk,
         "result_url": None if p.latest_audit_id is None else result_url % p.latest_audit_id,
