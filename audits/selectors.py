@@ -58,6 +58,10 @@ def page_of(queryset: "QuerySet", page_number: str | None, fields: tuple[str, ..
     return page
 
 
+# What a row of the by-product dashboard reads, as values (see product_scores).
+PRODUCT_SCORE_FIELDS = ("id", "name", "vendor", "latest_overall", "latest_scored_at", "latest_audit_id")
+
+
 def product_scores(district: District) -> "QuerySet[Product]":
     """The district's products in use, each with its latest scored audit: score, when, and which audit.
 

@@ -95,20 +95,23 @@ def dashboard(request):
 def dashboard_products(request):
     """Each product in use with its latest score and what that score means in plain words."""
     filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district))
-    page = selectors.page_of(filters.qs, request.GET.get("page"))
-    products = list(page.object_list)
-    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p.pk for p in products})
+    page = selectors.page_of(filters.qs, request.GET.get("page"), selectors.PRODUCT_SCORE_FIELDS)
+    products = page.object_list
+    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p["id"] for p in products})
     moment, sort = formatter(moment_format()), filters.form.cleaned_data.get("sort", "")
     # Links made once and completed per row: a {% url %} on every row cost as much as the rest of the row.
     product_url, result_url = url_pattern("product_detail", 1), url_pattern("audit_result", 1)
-    rows = [{
-        "product": p, "blind": p.pk in blind, "url": product_url % p.pk,
-        "result_url": None if p.latest_audit_id is None else result_url % p.latest_audit_id,
-        "score": None if p.latest_overall is None else formats.localize(p.latest_overall),
-        "level": level_label(p.latest_overall), "audit_id": p.latest_audit_id,
-        "when": None if p.latest_scored_at is None else moment(timezone.localtime(p.latest_scored_at)),
-        "iso": None if p.latest_scored_at is None else timezone.localtime(p.latest_scored_at).isoformat(),
-    } for p in products]
+    rows = []
+    for p in products:
+        overall, scored_at, audit_id = p["latest_overall"], p["latest_scored_at"], p["latest_audit_id"]
+        scored_at = None if scored_at is None else timezone.localtime(scored_at)
+        rows.append({
+            "name": p["name"], "vendor": p["vendor"], "blind": p["id"] in blind, "url": product_url % p["id"],
+            "result_url": None if audit_id is None else result_url % audit_id,
+            "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
+            "when": None if scored_at is None else moment(scored_at),
+            "iso": None if scored_at is None else scored_at.isoformat(),
+        })
     return render(request, "audits/dashboard_products.html", {
         "filters": filters, "form": filters.form, "page": page, "rows": rows,
         "fields": shown_fields(filters.form, ("q",)),
