@@ -4,6 +4,7 @@ Bad input (a date that is not a date, a sort nobody offers, dates the wrong way 
 page shows beside the field; the filters that were valid still apply, and what was typed stays in the form.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,31 @@ def sort_links(params: QueryDict, current: str, columns: tuple[Column, ...], def
             query["sort"], aria = column.key, ""
         links[column.key] = {"url": f"?{query.urlencode()}", "aria": aria, "label": column.label}
     return links
+
+
+def shown_fields(form: forms.Form, names: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The named fields as `audits/_filter_field.html` places them (Bootstrap's markup, as crispy-forms drew it):
+    label, value, choices, help and errors read once here. Drawn by crispy-forms these few fields cost as much as
+    the rest of the dashboard; the include only places plain words."""
+    shown = {}
+    for name in names:
+        bound = form[name]
+        field, widget = bound.field, bound.field.widget
+        errors = [str(error) for error in form.errors.get(name, ())]
+        help_text = str(field.help_text)
+        value = bound.value()
+        options = None
+        if isinstance(widget, forms.Select):
+            chosen = "" if value is None else str(value)
+            options = [(str(key), str(label), str(key) == chosen) for key, label in widget.choices]
+        shown[name] = {
+            "name": name, "id": bound.auto_id, "label": str(field.label), "help": help_text, "errors": errors,
+            "type": widget.input_type, "css": type(widget).__name__.lower(), "maxlength": widget.attrs.get("maxlength"),
+            "value": "" if value is None else str(value), "options": options,
+            "described_by": " ".join(part for part, shows in ((f"{bound.auto_id}_helptext", help_text),
+                                                              (f"{bound.auto_id}_error", errors)) if shows),
+        }
+    return shown
 
 
 class _SortFilter(django_filters.ChoiceFilter):

@@ -1,45 +1,67 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, cast
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from assetlens.cache import remembered
+from assetlens.dates import aware
 from assetlens.models import District
 from products.models import Product
-from rubrics.models import Criterion, RubricVersion
+from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.selectors import version_structure
 
 from . import scoring
-from .models import Answer, Audit
+from .models import Answer, Audit, Score
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from django.contrib.auth.models import User
 
 PAGE_SIZE = 20
 
 
+# What a list row of audits reads (audits.rows): plain values, never the score's details (a JSON document per
+# audit) or the product's copy. Values, not model instances: a page of instances with three related rows each
+# cost half as much CPU again.
+ROW_FIELDS = ("id", "status", "updated_at", "product_id", "auditor_id", "auditor__username", "auditor__first_name",
+              "auditor__last_name", "score__overall")
+
+
 def district_audits(district: District) -> "QuerySet[Audit]":
-    """The district's audits as a list row reads them: without the score's details (a JSON document per audit)
-    or the product's marketing copy; search, filters and sort are added by audits.filters."""
-    return (Audit.objects.filter(district=district)
-            .select_related("product", "auditor", "score")
-            .only("id", "status", "updated_at", "product_id", "auditor_id", "product__name",
-                  "auditor__username", "auditor__first_name", "auditor__last_name",
-                  "score__id", "score__overall", "score__audit_id"))
+    """The district's audits; search, filters and sort are added by audits.filters, and a page of them is read
+    as list rows by page_of(…, ROW_FIELDS + ("product__name",))."""
+    return Audit.objects.filter(district=district)
 
 
 def version_choices(district: District) -> list[tuple[str, str]]:
-    """The rubric versions the district's audits can be on (its own rubrics' and the shared ones'), newest first."""
-    versions = (RubricVersion.objects.filter(Q(rubric__district=district) | Q(rubric__district__isnull=True))
-                .exclude(status=RubricVersion.Status.DRAFT)
-                .order_by("rubric__name", "-number").values_list("id", "rubric__name", "number"))
-    return [(str(pk), f"{name} v{number}") for pk, name, number in versions]
+    """The rubric versions the district's audits can be on (its own rubrics' and the shared ones'), newest first.
+    One plain statement: the dashboard asks it on every view."""
+    sql = (f"SELECT v.id, r.name, v.number FROM {RubricVersion._meta.db_table} v "
+           f"JOIN {Rubric._meta.db_table} r ON r.id = v.rubric_id "
+           "WHERE (r.district_id = %s OR r.district_id IS NULL) AND v.status <> %s ORDER BY r.name, v.number DESC")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [district.pk, RubricVersion.Status.DRAFT.value])
+        return [(str(pk), f"{name} v{number}") for pk, name, number in cursor.fetchall()]
 
 
-def page_of(queryset: "QuerySet", page_number: str | None) -> Page:
-    return Paginator(queryset, PAGE_SIZE).get_page(page_number)
+def page_of(queryset: "QuerySet", page_number: str | None, fields: tuple[str, ...] = ()) -> Page:
+    """A page of `queryset`; with `fields`, the page's rows are read as values of those fields. Counted before
+    the fields are chosen: a count that kept the row's joins (product, person, score) would join every row."""
+    page = Paginator(queryset, PAGE_SIZE).get_page(page_number)
+    if fields:
+        page.object_list = list(cast("QuerySet", page.object_list).values(*fields))
+    return page
+
+
+# What a row of the by-product dashboard reads, as values (see product_scores).
+PRODUCT_SCORE_FIELDS = ("id", "name", "vendor", "latest_overall", "latest_scored_at", "latest_audit_id")
 
 
 def product_scores(district: District) -> "QuerySet[Product]":
@@ -60,46 +82,75 @@ def product_scores(district: District) -> "QuerySet[Product]":
 DRAFTS_SHOWN = 6
 
 
+def _section_question_ids(version_id: int, published_at: "datetime | None") -> list[list[int]]:
+    """The question ids of each section of a version, in order (a section without questions is an empty list).
+    Kept for a published version, by its id and publication time: it never changes."""
+    def load() -> list[list[int]]:
+        sections: list[list[int]] = []
+        previous = None
+        for criterion_id, question_id in (Criterion.objects.filter(version_id=version_id)
+                                          .order_by("order", "id", "questions__order", "questions__id")
+                                          .values_list("id", "questions__id")):
+            if criterion_id != previous:  # a section starts, even one without questions
+                sections.append([])
+                previous = criterion_id
+            if question_id is not None:
+                sections[-1].append(question_id)
+        return sections
+
+    if published_at is None:
+        return load()
+    return remembered(f"section-questions:{version_id}:{published_at.timestamp():.6f}", load)
+
+
 def drafts_to_continue(district: District, user: "User") -> list[dict]:
     """The person's drafts, last touched first, each with the section to continue in: the section they last
     saved, or if that one is complete the next one with a question still open; the review page when none is.
-    Three queries whatever the number of drafts, answers or rubric versions."""
-    drafts = list(Audit.objects.filter(district=district, auditor=user, status=Audit.Status.DRAFT)
-                  .select_related("product").only("id", "updated_at", "rubric_version_id", "product_id",
-                                                  "product__name")
-                  .order_by("-updated_at", "-id")[:DRAFTS_SHOWN])
-    if not drafts:
-        return []
+    Each row: the audit's `id`, its `product` name, `section` (None: the review page), `answered` and `total`.
+
+    One plain statement (the drafts with their answers) whatever the number of drafts or answers, and one more
+    per draft version not seen before: the dashboard asks it on every view, and as two ORM queries it cost more
+    CPU than the rest of the person's part of the page."""
+    audits, answers = Audit._meta.db_table, Answer._meta.db_table
+    sql = (f"SELECT d.id, d.rubric_version_id, v.status, v.published_at, p.name, "
+           f"n.question_id, n.level, n.not_applicable, n.updated_at "
+           f"FROM (SELECT a.id, a.updated_at, a.product_id, a.rubric_version_id FROM {audits} a "
+           f"      WHERE a.district_id = %s AND a.auditor_id = %s AND a.status = %s AND a.deleted_at IS NULL "
+           f"      ORDER BY a.updated_at DESC, a.id DESC LIMIT %s) d "
+           f"JOIN {Product._meta.db_table} p ON p.id = d.product_id "
+           f"JOIN {RubricVersion._meta.db_table} v ON v.id = d.rubric_version_id "
+           f"LEFT JOIN {answers} n ON n.audit_id = d.id "
+           f"ORDER BY d.updated_at DESC, d.id DESC")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [district.pk, user.pk, Audit.Status.DRAFT.value, DRAFTS_SHOWN])
+        found = cursor.fetchall()
+    drafts: dict[int, dict] = {}  # audit id -> its row, last touched first
     sections: dict[int, list[list[int]]] = {}  # version id -> question ids of each section, in order
-    previous = None
-    for version_id, criterion_id, question_id in (
-            Criterion.objects.filter(version_id__in={d.rubric_version_id for d in drafts})
-            .order_by("version_id", "order", "id", "questions__order", "questions__id")
-            .values_list("version_id", "id", "questions__id")):
-        if (version_id, criterion_id) != previous:  # a section starts, even one without questions
-            sections.setdefault(version_id, []).append([])
-            previous = (version_id, criterion_id)
-        if question_id is not None:
-            sections[version_id][-1].append(question_id)
     answered: dict[int, set[int]] = {}
     last_saved: dict[int, tuple] = {}  # audit id -> (updated_at, question id) of its newest answer
-    for audit_id, question_id, level, not_applicable, updated_at in Answer.objects.filter(
-            audit_id__in=[d.pk for d in drafts]).values_list("audit_id", "question_id", "level", "not_applicable",
-                                                              "updated_at"):
+    for audit_id, version_id, status, published_at, name, question_id, level, not_applicable, updated_at in found:
+        if audit_id not in drafts:
+            drafts[audit_id] = {"id": audit_id, "product": name, "version_id": version_id}
+            answered[audit_id] = set()
+        if version_id not in sections:
+            published = status == RubricVersion.Status.PUBLISHED and published_at is not None
+            sections[version_id] = _section_question_ids(version_id, published_at if published else None)
+        if question_id is None:  # a draft without answers
+            continue
         if level is not None or not_applicable:
-            answered.setdefault(audit_id, set()).add(question_id)
+            answered[audit_id].add(question_id)
         if audit_id not in last_saved or updated_at > last_saved[audit_id][0]:
             last_saved[audit_id] = (updated_at, question_id)
     rows = []
-    for draft in drafts:
-        parts = sections.get(draft.rubric_version_id, [])
-        done = answered.get(draft.pk, set())
-        saved = last_saved.get(draft.pk)
+    for audit_id, draft in drafts.items():
+        parts = sections[draft.pop("version_id")]
+        done = answered[audit_id]
+        saved = last_saved.get(audit_id)
         start = next((n for n, ids in enumerate(parts) if saved and saved[1] in ids), 0)
-        number = resume_section([[q in done for q in ids] for ids in parts], start)
-        total = sum(len(ids) for ids in parts)
-        rows.append({"audit": draft, "product": draft.product.name, "section": number,
-                     "answered": sum(len(done & set(ids)) for ids in parts), "total": total})
+        draft["section"] = resume_section([[q in done for q in ids] for ids in parts], start)
+        draft["answered"] = sum(len(done & set(ids)) for ids in parts)
+        draft["total"] = sum(len(ids) for ids in parts)
+        rows.append(draft)
     return rows
 
 
@@ -115,12 +166,40 @@ def resume_section(sections: list[list[bool]], last_saved: int) -> int | None:
 
 
 def product_audits(product: Product, page_number: str | None) -> Page:
-    """A page of the product's audits, newest change first, without anyone's account fields."""
-    audits = (product.audits.filter(district_id=product.district_id).select_related("auditor", "score")
-              .only("id", "status", "updated_at", "auditor_id", "product_id", "auditor__username",
-                    "auditor__first_name", "auditor__last_name", "score__id", "score__overall", "score__audit_id")
-              .order_by("-updated_at", "-id"))
-    return Paginator(audits, PAGE_SIZE).get_page(page_number)
+    """A page of the product's audits as list rows (the keys of ROW_FIELDS), newest change first, numbered as
+    Paginator.get_page numbers them. One plain statement brings the page and the count together (a product's
+    audits are few, so counting them beside the page costs the database nothing); a page past the end costs one
+    more. A product's page asks it on every view: as a count and a page through the ORM it cost four times the
+    CPU."""
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    users, scores = get_user_model()._meta.db_table, Score._meta.db_table
+    sql = (f"SELECT a.id, a.status, a.updated_at, a.product_id, a.auditor_id, u.username, u.first_name, "
+           f"u.last_name, s.overall, COUNT(*) OVER () FROM {Audit._meta.db_table} a "
+           f"JOIN {users} u ON u.id = a.auditor_id LEFT JOIN {scores} s ON s.audit_id = a.id "
+           "WHERE a.product_id = %s AND a.district_id = %s AND a.deleted_at IS NULL "
+           "ORDER BY a.updated_at DESC, a.id DESC LIMIT %s OFFSET %s")
+
+    def read(number: int) -> list[tuple]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [product.pk, product.district_id, PAGE_SIZE, (number - 1) * PAGE_SIZE])
+            return cursor.fetchall()
+
+    found = read(number) if number >= 1 else []
+    if found:
+        count = found[0][-1]
+    else:  # past the end (or before the start): the last page, as get_page gives it
+        count = Audit.objects.filter(product_id=product.pk, district_id=product.district_id).count()
+        number = max(1, -(-count // PAGE_SIZE))
+        found = read(number) if count else []
+    paginator = Paginator(range(count), PAGE_SIZE)
+    rows = [dict(zip(ROW_FIELDS, (pk, status, aware(updated_at), product_id, auditor_id, username, first, last,
+                                  overall if overall is None or isinstance(overall, Decimal)
+                                  else Decimal(str(overall))), strict=True))
+            for pk, status, updated_at, product_id, auditor_id, username, first, last, overall, _ in found]
+    return Page(rows, number, paginator)
 
 
 def own_draft_of(product: Product, user: "User") -> Audit | None:
@@ -128,12 +207,20 @@ def own_draft_of(product: Product, user: "User") -> Audit | None:
                                  status=Audit.Status.DRAFT).only("id").order_by("-updated_at").first())
 
 
-def deleted_draft_of(product: Product, user: "User") -> Audit | None:
-    """The person's draft of this product deleted within the undo window, newest first: the page offers Undo."""
-    return (Audit.with_deleted.filter(product=product, district_id=product.district_id, auditor=user,
-                                      status=Audit.Status.DRAFT, deleted_at__isnull=False,
-                                      purge_after__gt=timezone.now())
-            .only("id", "purge_after").order_by("-deleted_at").first())
+def own_drafts_of(product: Product, user: "User") -> tuple[dict | None, dict | None]:
+    """For a product's page, in one plain statement: the person's draft of it ({"pk"}), and their draft of it
+    deleted within the undo window, newest first ({"pk", "purge_after"}: the page offers Undo)."""
+    sql = (f"SELECT id, deleted_at, purge_after FROM {Audit._meta.db_table} "
+           "WHERE product_id = %s AND district_id = %s AND auditor_id = %s AND status = %s "
+           "AND (deleted_at IS NULL OR purge_after > %s)")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [product.pk, product.district_id, user.pk, Audit.Status.DRAFT.value, timezone.now()])
+        found = cursor.fetchall()
+    live = [pk for pk, deleted_at, _ in found if deleted_at is None]  # one at most (a unique constraint)
+    deleted = sorted(((aware(deleted_at), pk, aware(purge_after)) for pk, deleted_at, purge_after in found
+                      if deleted_at is not None), reverse=True)
+    return ({"pk": live[0]} if live else None,
+            {"pk": deleted[0][1], "purge_after": deleted[0][2]} if deleted else None)
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from assetlens import stash
 from assetlens.cache import keep, peek, remembered
-from assetlens.dates import moment, moment_format
+from assetlens.dates import formatter, moment_format
 from assetlens.tenancy import district_required, staff_start_at_districts
 from committees import selectors as committee_selectors
 from products import selectors as product_selectors
@@ -31,11 +31,12 @@ from .filters import (
     PRODUCT_DEFAULT_SORT,
     AuditFilter,
     ProductScoreFilter,
+    shown_fields,
     sort_links,
 )
 from .forms import EvidenceForm, SectionForm, initial_from_answers
 from .models import Audit
-from .rows import audit_rows, level_label
+from .rows import audit_rows, draft_links, level_label, url_pattern
 
 
 def _district_audit(request, pk, with_score=False) -> Audit:
@@ -60,7 +61,7 @@ def _own_draft(request, pk) -> Audit:
 
 
 def _rows(request, audits):
-    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {a.product_id for a in audits})
+    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {a["product_id"] for a in audits})
     return audit_rows(audits, request.user.id, blind)
 
 
@@ -76,14 +77,15 @@ def dashboard(request):
     """The district's audits: searched, filtered, sorted and paged; the person's drafts to continue on top."""
     filters = AuditFilter(request.GET, queryset=selectors.district_audits(request.district),
                           versions=selectors.version_choices(request.district))
-    page = selectors.page_of(filters.qs, request.GET.get("page"))
+    page = selectors.page_of(filters.qs, request.GET.get("page"), (*selectors.ROW_FIELDS, "product__name"))
     sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
     return render(request, "audits/dashboard.html", {
-        "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, list(page.object_list)),
+        "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, page.object_list),
+        "fields": shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to")),
         "sorts": sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         "extra_query": _query_without_page(request),
-        "drafts": selectors.drafts_to_continue(request.district, request.user),
+        "drafts": draft_links(selectors.drafts_to_continue(request.district, request.user)),
         "recent_decisions": committee_selectors.recent_decisions(request.district, request.user),
         "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
@@ -93,19 +95,26 @@ def dashboard(request):
 def dashboard_products(request):
     """Each product in use with its latest score and what that score means in plain words."""
     filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district))
-    page = selectors.page_of(filters.qs, request.GET.get("page"))
-    products = list(page.object_list)
-    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p.pk for p in products})
-    pattern, sort = moment_format(), filters.form.cleaned_data.get("sort", "")
-    rows = [{
-        "product": p, "blind": p.pk in blind,
-        "score": None if p.latest_overall is None else formats.localize(p.latest_overall),
-        "level": level_label(p.latest_overall), "audit_id": p.latest_audit_id,
-        "when": None if p.latest_scored_at is None else moment(p.latest_scored_at, pattern),
-        "iso": None if p.latest_scored_at is None else timezone.localtime(p.latest_scored_at).isoformat(),
-    } for p in products]
+    page = selectors.page_of(filters.qs, request.GET.get("page"), selectors.PRODUCT_SCORE_FIELDS)
+    products = page.object_list
+    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p["id"] for p in products})
+    moment, sort = formatter(moment_format()), filters.form.cleaned_data.get("sort", "")
+    # Links made once and completed per row: a {% url %} on every row cost as much as the rest of the row.
+    product_url, result_url = url_pattern("product_detail", 1), url_pattern("audit_result", 1)
+    rows = []
+    for p in products:
+        overall, scored_at, audit_id = p["latest_overall"], p["latest_scored_at"], p["latest_audit_id"]
+        scored_at = None if scored_at is None else timezone.localtime(scored_at)
+        rows.append({
+            "name": p["name"], "vendor": p["vendor"], "blind": p["id"] in blind, "url": product_url % p["id"],
+            "result_url": None if audit_id is None else result_url % audit_id,
+            "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
+            "when": None if scored_at is None else moment(scored_at),
+            "iso": None if scored_at is None else scored_at.isoformat(),
+        })
     return render(request, "audits/dashboard_products.html", {
         "filters": filters, "form": filters.form, "page": page, "rows": rows,
+        "fields": shown_fields(filters.form, ("q",)),
         "sorts": sort_links(request.GET, sort, PRODUCT_COLUMNS, PRODUCT_DEFAULT_SORT), "current_sort": sort,
         "filtered": bool(request.GET.get("q")), "extra_query": _query_without_page(request),
     })

@@ -10,6 +10,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Max, Model, OuterRef, QuerySet, Subquery
 
 from assetlens.cache import remembered
@@ -170,9 +171,17 @@ def validation_state(expires_on: datetime.date | None, today: datetime.date) -> 
 
 
 def validations_of(product: Product, today: datetime.date) -> list[dict]:
-    """The product's certifications and agreements as plain data, each with its state, in one query."""
-    return [_validation_row(v, today)
-            for v in Validation.objects.filter(product_id=product.pk, district_id=product.district_id)]
+    """The product's certifications and agreements as plain data, each with its state, in one plain statement
+    (a product's page asks it on every view), in the model's order."""
+    sql = (f"SELECT id, kind, detail, link, issued_on, expires_on FROM {Validation._meta.db_table} "
+           "WHERE product_id = %s AND district_id = %s ORDER BY kind, issued_on DESC, id DESC")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [product.pk, product.district_id])
+        found = cursor.fetchall()
+    kinds = dict(Validation.Kind.choices)
+    return [{"id": pk, "kind": str(kinds.get(kind, kind)), "detail": detail, "link": link, "issued_on": issued_on,
+             "expires_on": expires_on, "state": validation_state(expires_on, today)}
+            for pk, kind, detail, link, issued_on, expires_on in found]
 
 
 def _validation_row(v: Validation, today: datetime.date) -> dict:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits import selectors as audit_selectors
-from audits.rows import audit_rows
+from audits.rows import audit_rows, day_format
 from committees import selectors as committee_selectors
 from vendorpages import selectors as vendor_selectors
 
@@ -80,12 +80,12 @@ def product_detail(request, pk):
     product = _product(request, pk)
     page = audit_selectors.product_audits(product, request.GET.get("page"))
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, [product.pk])
+    own_draft, deleted_draft = audit_selectors.own_drafts_of(product, request.user)
     return render(request, "products/product_detail.html", {
         "product": product, "page": page,
-        "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False),
-        "own_draft": audit_selectors.own_draft_of(product, request.user),
+        "rows": audit_rows(page.object_list, request.user.id, blind, with_product=False, pattern=day_format()),
+        "own_draft": own_draft, "deleted_draft": deleted_draft,
         "vendor": vendor_selectors.product_section(product, request.user),
-        "deleted_draft": audit_selectors.deleted_draft_of(product, request.user),
         "validations": selectors.validations_of(product, timezone.localdate()),
         "may_archive": request.membership.role in ARCHIVERS,
     })

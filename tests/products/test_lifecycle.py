@@ -169,3 +169,27 @@ def test_migration_folds_duplicate_drafts_into_one_without_losing_answers(before
     assert merged[questions[0].pk].level == 1 and merged[questions[0].pk].notes == "Seen in the demo"
     assert merged[questions[1].pk].level == 4  # the newer draft's answer wins, the older one's link is kept
     assert merged[questions[1].pk].evidence_url == "https://example.org/a"
+
+
+def test_a_products_audits_are_paged_as_django_pages_them_newest_change_first(leader, product, version):
+    from django.core.paginator import Paginator
+
+    from assetlens.models import Membership
+    from audits import selectors
+    from tests.conftest import make_user
+
+    people = [make_user(f"pager-{i}", product.district, Membership.Role.LEADER) for i in range(45)]
+    Audit.objects.bulk_create(Audit(district=product.district, product=product, rubric_version=version, auditor=p)
+                              for p in people)
+    Audit.objects.filter(pk=Audit.objects.filter(product=product).order_by("id").first().pk).update(
+        deleted_at=timezone.now(), purge_after=timezone.now() + timedelta(minutes=10))  # a deleted draft: not shown
+    expected = Audit.objects.filter(product=product, district=product.district).order_by("-updated_at", "-id")
+    for asked in (None, "", "1", "2", "3", "4", "99", "0", "-1", "abc"):
+        want = Paginator(expected, selectors.PAGE_SIZE).get_page(asked)
+        got = selectors.product_audits(product, asked)
+        assert (got.number, got.paginator.count, got.paginator.num_pages) == \
+            (want.number, want.paginator.count, want.paginator.num_pages), asked
+        assert [row["id"] for row in got.object_list] == [a.pk for a in want.object_list], asked
+    other = Product.objects.create(district=product.district, name="Nobody audited this")
+    empty = selectors.product_audits(other, "3")
+    assert (empty.number, empty.paginator.count, list(empty.object_list)) == (1, 0, [])
