@@ -30,9 +30,14 @@ def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet
     return queryset
 
 
-def _ordered(queryset: QuerySet, columns: tuple[str, ...], descending: bool) -> QuerySet:
-    # Empty scores (drafts, audits not scored yet) go last both ways, so sorting by score leads with scores.
-    order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
+def _ordered(queryset: QuerySet, column: "Column", descending: bool) -> QuerySet:
+    # Empty scores (drafts, audits not scored yet) go last both ways, so sorting by score leads with scores. Only
+    # a column that can be empty says so: "NULLS LAST" on a column that never is keeps PostgreSQL from reading
+    # the district's newest audits straight off the (district, updated_at) index, and sorts them all instead.
+    if column.may_be_empty:
+        order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in column.columns]
+    else:
+        order = [F(c).desc() if descending else F(c).asc() for c in column.columns]
     return queryset.order_by(*order, "-id" if descending else "id")
 
 
@@ -41,6 +46,7 @@ class Column:
     key: str  # in the query string: ?sort=product, ?sort=-product
     label: str | Promise
     columns: tuple[str, ...]  # the model fields sorted on, in order
+    may_be_empty: bool = False  # a score not given yet: shown last whichever way the column is sorted
 
 
 def sort_choices(columns: tuple[Column, ...]) -> list[tuple[str, str]]:
@@ -102,14 +108,14 @@ class _SortFilter(django_filters.ChoiceFilter):
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         value = value or self.default
         column = self.columns[value.removeprefix("-")]
-        return _ordered(qs, column.columns, value.startswith("-"))
+        return _ordered(qs, column, value.startswith("-"))
 
 
 AUDIT_COLUMNS = (
     Column("product", _("Product"), ("product__name",)),
     Column("status", _("Status"), ("status",)),
     Column("auditor", _("Auditor"), ("auditor__first_name", "auditor__last_name", "auditor__username")),
-    Column("score", _("Score"), ("score__overall",)),
+    Column("score", _("Score"), ("score__overall",), may_be_empty=True),
     Column("changed", _("Last change"), ("updated_at",)),
 )
 AUDIT_DEFAULT_SORT = "-changed"
@@ -166,8 +172,8 @@ class AuditFilter(django_filters.FilterSet):
 PRODUCT_COLUMNS = (
     Column("product", _("Product"), ("name",)),
     Column("vendor", _("Vendor"), ("vendor",)),
-    Column("score", _("Latest score"), ("latest_overall",)),
-    Column("scored", _("Scored on"), ("latest_scored_at",)),
+    Column("score", _("Latest score"), ("latest_overall",), may_be_empty=True),
+    Column("scored", _("Scored on"), ("latest_scored_at",), may_be_empty=True),
 )
 PRODUCT_DEFAULT_SORT = "product"
 
