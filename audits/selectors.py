@@ -137,8 +137,9 @@ def deleted_draft_of(product: Product, user: "User") -> Audit | None:
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:
-    """Every saved answer of the audit, by question id: one query, shared by a page's parts."""
-    return {a.question_id: a for a in Answer.objects.filter(audit_id=audit.pk)}
+    """Every saved answer of the audit, by question id: one query, shared by a page's parts. Unordered: the
+    model's ordering would join the audit, question and criterion tables for an order a dict does not keep."""
+    return {a.question_id: a for a in Answer.objects.filter(audit_id=audit.pk).order_by()}
 
 
 def section_progress(criteria: list[Criterion], answers: dict[int, Answer]) -> list[dict]:

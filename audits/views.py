@@ -1,11 +1,14 @@
 """A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -33,7 +36,7 @@ from .filters import (
     ProductScoreFilter,
     sort_links,
 )
-from .forms import EvidenceForm, SectionForm, initial_from_answers
+from .forms import EVIDENCE_LABELS, PARTS, EvidenceForm, SectionForm, field_name, initial_from_answers
 from .models import Audit
 from .rows import audit_rows, level_label
 
@@ -45,13 +48,20 @@ def _district_audit(request, pk, with_score=False) -> Audit:
     return audit
 
 
+_DRAFT_FIELDS = ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
+                 "updated_at", "product__id", "product__district_id", "product__name",
+                 "rubric_version__id", "rubric_version__rubric_id", "rubric_version__number",
+                 "rubric_version__status", "rubric_version__published_at")
+
+
 def _own_draft(request, pk) -> Audit:
     """The signed-in leader's own audit; other people in the district read it, they don't edit it.
 
-    Loaded without the auditor (it is the reader) and without the product's copy, which can be 200 KB and
-    is read only by the copy-and-tone section, on demand."""
+    Loaded with only the columns its pages read: not the auditor (it is the reader), nor the product's copy,
+    which can be 200 KB and is read only by the copy-and-tone section, on demand. Fewer columns are also less
+    for Django to build the statement from, which is most of this query's cost."""
     audit = get_object_or_404(
-        Audit.objects.select_related("product", "rubric_version").defer("product__marketing_copy"),
+        Audit.objects.select_related("product", "rubric_version").only(*_DRAFT_FIELDS),
         pk=pk, district=request.district)
     audit.district = request.district
     if audit.auditor_id != request.user.id:
@@ -232,25 +242,72 @@ def question_blocks(version, number: int, questions) -> list[dict]:
 EVIDENCE_PARTS = (("notes", 3), ("url", None), ("quote", 2))  # (field, textarea rows; None for the link)
 
 
-def _question_cards(form, version, number, questions, conflicts, show_missing, saved_ids):
+def _form_fields(form, question) -> dict[str, dict]:
+    """One question's inputs as the form has them (posted, or kept while signed out or offline), errors too."""
+    return {part: {"id": field.id_for_label, "name": field.html_name, "label": field.label, "value": field.value(),
+                   "errors": list(field.errors)}
+            for part, field in form.question_fields(question).items()}
+
+
+def _saved_fields(initial, question) -> dict[str, dict]:
+    """One question's inputs as its saved answer fills them: what an unbound SectionForm with `initial` would
+    show, read without building the form (no errors on a page that was only opened)."""
+    fields = {}
+    for part in PARTS:
+        name = field_name(question, part)
+        fields[part] = {"id": f"id_{name}", "name": name, "label": EVIDENCE_LABELS.get(part, ""),
+                        "value": initial.get(name), "errors": []}
+    return fields
+
+
+def _evidence_html(evidence) -> str:
+    """A card's evidence inputs, made here rather than by a loop in the template (three per question)."""
+    html = []
+    for field in evidence:
+        described = (f' aria-invalid="true" aria-describedby="{field["id"]}_error"' if field["errors"] else "")
+        if field["rows"]:
+            control = (f'<textarea class="form-control" name="{field["name"]}" rows="{field["rows"]}" '
+                       f'maxlength="5000" id="{field["id"]}"{described}>\n{escape(field["value"])}</textarea>')
+        else:
+            value = f' value="{escape(field["value"])}"' if field["value"] else ""
+            control = (f'<input class="form-control" type="url" name="{field["name"]}" maxlength="500" '
+                       f'id="{field["id"]}"{value}{described}>')
+        errors = "".join(f'<div class="text-danger small" id="{field["id"]}_error">{escape(error)}</div>'
+                         for error in field["errors"])
+        html.append(f'\n        <div class="mb-2">\n          <label class="form-label" for="{field["id"]}">'
+                    f'{escape(field["label"])}</label>\n          {control}\n          {errors}\n        </div>')
+    return mark_safe("".join(html))  # every value in it is escaped above
+
+
+def _question_cards(version, number, questions, fields_of, conflicts, show_missing, saved_ids):
     """Each question card as plain values: its kept HTML, the level chosen (as posted or saved), its evidence
-    fields and whatever needs saying. Read from the form once here, so the template only places them."""
+    fields and whatever needs saying. `fields_of(question)`: its inputs (_form_fields or _saved_fields). Read
+    once here, so the template only places them."""
     blocks = question_blocks(version, number, questions)
     cards = []
-    for (question, fields), block in zip(form.question_rows(), blocks, strict=True):
-        chosen = fields["level"].value()
-        evidence = []
-        for part, rows in EVIDENCE_PARTS:
-            field = fields[part]
-            evidence.append({"id": field.id_for_label, "name": field.html_name, "label": field.label,
-                             "value": field.value() or "", "errors": list(field.errors), "rows": rows})
+    for question, block in zip(questions, blocks, strict=True):
+        fields = fields_of(question)
+        chosen = fields["level"]["value"]
+        chosen = "" if chosen in (None, "") else str(chosen)
+        evidence = [{**fields[part], "value": fields[part]["value"] or "", "rows": rows}
+                    for part, rows in EVIDENCE_PARTS]
         cards.append({
-            "question": question, "block": block, "chosen": "" if chosen in (None, "") else str(chosen),
-            "level_errors": list(fields["level"].errors), "evidence": evidence,
+            "question": question, "block": block, "chosen": chosen,
+            "choices": mark_safe("".join(f"{before} checked{after}" if value == chosen else f"{before}{after}"
+                                         for value, before, after in block["choices"])),
+            "level_errors": fields["level"]["errors"], "evidence": _evidence_html(evidence),
             "open": any(f["value"] or f["errors"] for f in evidence), "conflict": conflicts.get(question.id),
             "missing": show_missing and question.required and question.id not in saved_ids,
         })
     return cards
+
+
+def _progress_steps(audit, criteria, answers) -> list[dict]:
+    """The list of sections beside a draft, each with its words and link made here once (not by a tag per step)."""
+    section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    return [{**step, "title": step["criterion"].tr("title"), "url": f"{section_url}{step['number']}/",
+             "answered_words": _("%(a)s of %(t)s answered") % {"a": step["answered"], "t": step["total"]}}
+            for step in selectors.section_progress(criteria, answers)]
 
 
 @district_required
@@ -322,29 +379,55 @@ def audit_section(request, pk, number):
                                     "They are not saved yet: review them and save."))
         form = SectionForm(kept, questions=questions)
     else:
-        form = SectionForm(initial=initial_from_answers(questions, saved, audit.revision), questions=questions)
+        form = None  # the saved answers are read straight into the cards: no form to build for a page just opened
 
+    if form is None:
+        initial = initial_from_answers(questions, saved, audit.revision)
+        fields_of = partial(_saved_fields, initial)
+    else:
+        fields_of = partial(_form_fields, form)
     saved_ids = {qid for qid, a in saved.items() if a.is_answered}
-    cards = _question_cards(form, audit.rubric_version, number, questions, {q.id: a for q, a in conflicts},
+    cards = _question_cards(audit.rubric_version, number, questions, fields_of, {q.id: a for q, a in conflicts},
                             request.GET.get("check") == "1", saved_ids)
     for card in cards:  # carried over from an earlier audit by a re-audit, not yet saved here
         card["to_review"] = card["question"].id in saved and saved[card["question"].id].needs_review
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
-        "progress": selectors.section_progress(criteria, answers), "conflicts": bool(conflicts),
+        "progress": _progress_steps(audit, criteria, answers), "conflicts": bool(conflicts),
         "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
         "question_cards": cards,
     })
 
 
+def _answer_words(answer) -> str:
+    """One answer on the review, as HTML: its level (with evidence or not), not applicable, or not answered yet."""
+    if answer is not None and answer.not_applicable:
+        return f"<em>{escape(_('Not applicable'))}</em>"
+    if answer is not None and answer.level is not None:
+        evidence = f" · {escape(_('with evidence'))}" if answer.has_evidence else ""
+        return f"<strong>{escape(_('level'))} {answer.level}</strong>{evidence}"
+    return f"<em>{escape(_('not answered yet'))}</em>"
+
+
 def _review_sections(audit, criteria, answers) -> list[dict]:
-    """Each section of the review as plain values: its title, where to edit it, and each question's answer."""
+    """Each section of the review as plain values: its title, where to edit it, and its questions' answers as the
+    list items' HTML (every text in it escaped)."""
     section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
     return [{
         "number": number, "title": criterion.tr("title"), "edit_url": f"{section_url}{number}/",
-        "questions": [{"prompt": question.tr("prompt"), "answer": answers.get(question.id)}
-                      for question in criterion.questions.all()],
+        "items": mark_safe("".join(
+            f"\n    <li>{escape(question.tr('prompt'))} — {_answer_words(answers.get(question.id))}</li>\n  "
+            for question in criterion.questions.all())),
     } for number, criterion in enumerate(criteria, start=1)]
+
+
+def _missing_items(audit, missing) -> str:
+    """The required questions still open, as list items linking to each in its section (escaped here)."""
+    section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    return mark_safe("".join(
+        f'\n    <li><a href="{section_url}{number}/?check=1#q-{question.id}">'
+        f'{_("Section %(n)s") % {"n": number}}: {escape(question.tr("prompt"))}</a></li>\n  '
+        for number, question in missing))
 
 
 @district_required
@@ -373,8 +456,9 @@ def _review_body(audit, criteria) -> dict:
         answers = selectors.answers_by_question(audit)
         missing = selectors.missing_required(criteria, answers)
         context = {"audit": audit, "review": True, "total": len(criteria), "missing": missing,
-                   "progress": selectors.section_progress(criteria, answers),
-                   "sections": _review_sections(audit, criteria, answers)}
+                   "progress": _progress_steps(audit, criteria, answers),
+                   "sections": _review_sections(audit, criteria, answers),
+                   "missing_items": _missing_items(audit, missing)}
         return {"progress": render_to_string("audits/_progress.html", context),
                 "main": render_to_string("audits/_review_main.html", context), "missing": bool(missing)}
 
