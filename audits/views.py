@@ -190,21 +190,28 @@ def audit_detail(request, pk):
     return redirect("audit_result", pk=audit.pk)
 
 
+def _copy_summary(product) -> dict:
+    """The product's copy reading in a few lines (products.review.review_summary), or where the worker is with it.
+
+    Kept per copy, rules version, language and set-aside phrases: the summary of a reading that is ready never
+    changes, and fetching it spares the page the whole reading (a thousand findings for 20 KB of copy). Only the
+    set-aside phrases' keys are read for it, not who set them aside."""
+    set_aside = product_selectors.set_aside_keys(product)
+    key = (f"{product_selectors.reading_key(product.marketing_copy)}:summary:{get_language()}:"
+           f"{set_aside_digest(set_aside)}")
+    summary = peek(key)
+    if summary is None:
+        summary = review_summary(product_services.copy_review(product), set_aside=set_aside)
+        if summary["state"] == "ready":
+            keep(key, summary)
+    return summary
+
+
 def _copy_panel(audit, criterion):
     """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
     if criterion.key != product_selectors.COPY_CRITERION_KEY:
         return None
-    # Kept per copy, rules version and language: the summary of a reading that is ready never changes, and
-    # fetching it spares the page the whole reading (a thousand findings for 20 KB of copy).
-    set_aside = product_selectors.set_aside_of(audit.product)
-    key = (f"{product_selectors.reading_key(audit.product.marketing_copy)}:summary:{get_language()}:"
-           f"{set_aside_digest(set_aside)}")
-    summary = peek(key)
-    if summary is None:
-        summary = review_summary(product_services.copy_review(audit.product), set_aside=set_aside)
-        if summary["state"] == "ready":
-            keep(key, summary)
-    return summary
+    return _copy_summary(audit.product)
 
 
 _PART, _CHECKED = mark_safe("\x00part\x00"), mark_safe("\x00checked\x00")
@@ -473,11 +480,10 @@ def _tone_advisory(audit, criteria, criteria_results):
     rating = next((row for row in criteria_results if row.get("id") in ids), None)
     if rating is None:
         return None
-    review = product_services.copy_review(audit.product)
-    advisory = {"state": review["state"]}
-    if review["state"] == "ready":
+    summary = _copy_summary(audit.product)  # the same kept summary as the copy-and-tone section's
+    advisory = {"state": summary["state"]}
+    if summary["state"] == "ready":
         # Without the phrases a leader set aside as not deficit framing here.
-        summary = review_summary(review, set_aside=product_selectors.set_aside_of(audit.product))
         index = summary["tone_index"]
         advisory.update({"index": index, "findings": summary["finding_count"],
                          "strengths": summary["strength_count"], "level": None if index is None else int(index + 0.5)})

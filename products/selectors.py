@@ -45,6 +45,13 @@ def set_aside_of(product: Product) -> dict[str, dict]:
             for row in PhraseSetAside.objects.filter(product=product).select_related("set_aside_by").order_by("id")}
 
 
+def set_aside_keys(product: Product) -> set[str]:
+    """Only the keys of the phrases set aside on this product's copy: all a copy summary and its cache key need
+    (one light query, without who set them aside)."""
+    return set(PhraseSetAside.objects.filter(product_id=product.pk, district_id=product.district_id)
+               .values_list("key", flat=True))
+
+
 def searched_products(district: District, query: str, page_number: str | None, archived: bool = False) -> dict:
     """A page of the district's products whose name matches `query`, with what the pager needs. Archived
     products are listed only when asked for (`archived`), and then only they."""
