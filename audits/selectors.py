@@ -1,8 +1,11 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
+import datetime
+from functools import cache
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -134,6 +137,55 @@ def deleted_draft_of(product: Product, user: "User") -> Audit | None:
                                       status=Audit.Status.DRAFT, deleted_at__isnull=False,
                                       purge_after__gt=timezone.now())
             .only("id", "purge_after").order_by("-deleted_at").first())
+
+
+_DRAFT_COLUMNS = {  # model → the fields (attnames) a draft's pages read, in the statement's order
+    Audit: ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision", "updated_at"),
+    Product: ("id", "district_id", "name"),
+    RubricVersion: ("id", "rubric_id", "number", "status", "published_at"),
+}
+
+
+def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
+    # PostgreSQL hands back aware times; SQLite keeps them as naive UTC, which the ORM would make aware the same way.
+    if value is None or timezone.is_aware(value):
+        return value
+    return timezone.make_aware(value, datetime.UTC)
+
+
+def audit_for_section(district: District, pk: int) -> Audit | None:
+    """A live audit of the district with its product (id, district, name) and rubric version (what picks and keys
+    its structure), for the pages a draft is edited on: section, save, review, delete. The other columns are left
+    deferred (read on demand), the product's copy above all (up to 200 KB; only the copy-and-tone section reads it).
+
+    One plain statement: every section view and every autosave asks it, and building this three-table query
+    through the ORM cost more than the rest of the read."""
+    with connection.cursor() as cursor:
+        cursor.execute(_draft_statement(), [pk, district.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = [_aware(value) if isinstance(value, datetime.datetime) else value for value in row]
+    audit_fields, product_fields, version_fields = _DRAFT_COLUMNS.values()
+    product_at = len(audit_fields)
+    version_at = product_at + len(product_fields)
+    audit = Audit.from_db(connection.alias, audit_fields, values[:product_at])
+    audit.product = Product.from_db(connection.alias, product_fields, values[product_at:version_at])
+    audit.rubric_version = RubricVersion.from_db(connection.alias, version_fields, values[version_at:])
+    return audit
+
+
+@cache
+def _draft_statement() -> str:
+    names = {}
+    for model, attnames in _DRAFT_COLUMNS.items():
+        columns = {f.attname: f.column for f in model._meta.concrete_fields}
+        names[model] = [f"{model._meta.db_table}.{columns[attname]}" for attname in attnames]
+    audits, products, versions = Audit._meta.db_table, Product._meta.db_table, RubricVersion._meta.db_table
+    return (f"SELECT {', '.join(name for columns in names.values() for name in columns)} FROM {audits} "
+            f"JOIN {products} ON {products}.id = {audits}.product_id "
+            f"JOIN {versions} ON {versions}.id = {audits}.rubric_version_id "
+            f"WHERE {audits}.id = %s AND {audits}.district_id = %s AND {audits}.deleted_at IS NULL")
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:

@@ -48,21 +48,14 @@ def _district_audit(request, pk, with_score=False) -> Audit:
     return audit
 
 
-_DRAFT_FIELDS = ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
-                 "updated_at", "product__id", "product__district_id", "product__name",
-                 "rubric_version__id", "rubric_version__rubric_id", "rubric_version__number",
-                 "rubric_version__status", "rubric_version__published_at")
-
-
 def _own_draft(request, pk) -> Audit:
     """The signed-in leader's own audit; other people in the district read it, they don't edit it.
 
-    Loaded with only the columns its pages read: not the auditor (it is the reader), nor the product's copy,
-    which can be 200 KB and is read only by the copy-and-tone section, on demand. Fewer columns are also less
-    for Django to build the statement from, which is most of this query's cost."""
-    audit = get_object_or_404(
-        Audit.objects.select_related("product", "rubric_version").only(*_DRAFT_FIELDS),
-        pk=pk, district=request.district)
+    Loaded with only the columns its pages read (audits.selectors.audit_for_section): not the auditor (it is the
+    reader), nor the product's copy, which can be 200 KB and is read only by the copy-and-tone section, on demand."""
+    audit = selectors.audit_for_section(request.district, pk)
+    if audit is None:
+        raise Http404("No such audit in this district.")
     audit.district = request.district
     if audit.auditor_id != request.user.id:
         raise Http404("Only the person auditing can edit this audit.")
