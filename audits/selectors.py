@@ -1,21 +1,21 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
-import datetime
 from functools import cache
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assetlens.models import District
 from products.models import Product
-from rubrics.models import Criterion, RubricVersion
+from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.selectors import version_structure
 
 from . import scoring
-from .models import Answer, Audit
+from .models import Answer, Audit, Score
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -139,53 +139,107 @@ def deleted_draft_of(product: Product, user: "User") -> Audit | None:
             .only("id", "purge_after").order_by("-deleted_at").first())
 
 
-_DRAFT_COLUMNS = {  # model → the fields (attnames) a draft's pages read, in the statement's order
-    Audit: ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision", "updated_at"),
-    Product: ("id", "district_id", "name"),
-    RubricVersion: ("id", "rubric_id", "number", "status", "published_at"),
-}
+# The pages a draft is edited on (section, save, review, delete) and the result page read an audit with the rows
+# around it in one plain statement each: building these joins through the ORM cost more than the rest of the read.
+# Each part: a model and the fields (attnames) read of it, in the statement's order; the rest are left deferred.
+_Parts = tuple[tuple[type[Model], tuple[str, ...]], ...]
+_DRAFT_PARTS: _Parts = (
+    (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
+             "updated_at")),
+    (Product, ("id", "district_id", "name")),
+    (RubricVersion, ("id", "rubric_id", "number", "status", "published_at")),
+)
+_RESULT_PARTS: _Parts = (
+    (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
+             "failure_message", "submitted_at", "updated_at")),
+    (Product, ("id", "district_id", "name", "marketing_copy")),
+    (get_user_model(), ("id", "username", "first_name", "last_name")),
+    (RubricVersion, ("id", "rubric_id", "number", "status", "published_at")),
+    (Rubric, ("id", "district_id", "name")),
+    (Score, ("id", "audit_id", "overall", "details", "computed_at")),
+)
 
 
-def _aware(value: datetime.datetime | None) -> datetime.datetime | None:
-    # PostgreSQL hands back aware times; SQLite keeps them as naive UTC, which the ORM would make aware the same way.
-    if value is None or timezone.is_aware(value):
-        return value
-    return timezone.make_aware(value, datetime.UTC)
+@cache
+def _columns(parts: _Parts) -> tuple[str, list[list[tuple]]]:
+    """The SELECT list of `parts`, and each value's column with the converters the ORM would apply to it (times
+    made aware on SQLite, JSON parsed, decimals to Decimal). Each part's columns come in its model's field order,
+    the order Model.from_db takes values in; its primary key first."""
+    names, converters = [], []
+    for model, attnames in parts:
+        part = []
+        for field in model._meta.concrete_fields:
+            if field.attname in attnames:
+                column = field.get_col(model._meta.db_table)
+                names.append(f"{model._meta.db_table}.{field.column}")
+                part.append((field.attname, column,
+                             connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
+        if len(part) != len(attnames) or part[0][0] != model._meta.pk.attname:
+            raise ValueError(f"{model.__name__}: read its primary key and only fields it has, not {attnames}")
+        converters.append(part)
+    return ", ".join(names), converters
+
+
+def _read_parts(parts: _Parts, joins: str, where: str, params: list) -> list[Model | None] | None:
+    """One row of `parts` as model instances (None for a part whose id is NULL: a LEFT JOIN that found nothing)."""
+    select, converters = _columns(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM {parts[0][0]._meta.db_table} {joins} WHERE {where}", params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances: list[Model | None] = []
+    start = 0
+    for (model, _attnames), part in zip(parts, converters, strict=True):
+        converted = []
+        for (_attname, column, functions), value in zip(part, row[start:start + len(part)], strict=True):
+            for function in functions:
+                value = function(value, column, connection)
+            converted.append(value)
+        start += len(part)
+        names = [attname for attname, _column, _functions in part]
+        instances.append(None if converted[0] is None else model.from_db(connection.alias, names, converted))
+    return instances
 
 
 def audit_for_section(district: District, pk: int) -> Audit | None:
     """A live audit of the district with its product (id, district, name) and rubric version (what picks and keys
-    its structure), for the pages a draft is edited on: section, save, review, delete. The other columns are left
-    deferred (read on demand), the product's copy above all (up to 200 KB; only the copy-and-tone section reads it).
-
-    One plain statement: every section view and every autosave asks it, and building this three-table query
-    through the ORM cost more than the rest of the read."""
-    with connection.cursor() as cursor:
-        cursor.execute(_draft_statement(), [pk, district.pk])
-        row = cursor.fetchone()
+    its structure), for the pages a draft is edited on. The other columns are deferred (read on demand), the
+    product's copy above all (up to 200 KB; only the copy-and-tone section reads it)."""
+    a, p, v = Audit._meta.db_table, Product._meta.db_table, RubricVersion._meta.db_table
+    row = _read_parts(_DRAFT_PARTS, f"JOIN {p} ON {p}.id = {a}.product_id JOIN {v} ON {v}.id = {a}.rubric_version_id",
+                      f"{a}.id = %s AND {a}.district_id = %s AND {a}.deleted_at IS NULL", [pk, district.pk])
     if row is None:
         return None
-    values = [_aware(value) if isinstance(value, datetime.datetime) else value for value in row]
-    audit_fields, product_fields, version_fields = _DRAFT_COLUMNS.values()
-    product_at = len(audit_fields)
-    version_at = product_at + len(product_fields)
-    audit = Audit.from_db(connection.alias, audit_fields, values[:product_at])
-    audit.product = Product.from_db(connection.alias, product_fields, values[product_at:version_at])
-    audit.rubric_version = RubricVersion.from_db(connection.alias, version_fields, values[version_at:])
+    audit, product, version = row
+    assert isinstance(audit, Audit)
+    setattr(audit, "product", product)  # noqa: B010 - typed as Model here; the same rows as select_related's
+    setattr(audit, "rubric_version", version)  # noqa: B010
     return audit
 
 
-@cache
-def _draft_statement() -> str:
-    names = {}
-    for model, attnames in _DRAFT_COLUMNS.items():
-        columns = {f.attname: f.column for f in model._meta.concrete_fields}
-        names[model] = [f"{model._meta.db_table}.{columns[attname]}" for attname in attnames]
-    audits, products, versions = Audit._meta.db_table, Product._meta.db_table, RubricVersion._meta.db_table
-    return (f"SELECT {', '.join(name for columns in names.values() for name in columns)} FROM {audits} "
-            f"JOIN {products} ON {products}.id = {audits}.product_id "
-            f"JOIN {versions} ON {versions}.id = {audits}.rubric_version_id "
-            f"WHERE {audits}.id = %s AND {audits}.district_id = %s AND {audits}.deleted_at IS NULL")
+def audit_for_result(district: District, pk: int) -> Audit | None:
+    """A live audit of the district with what its result page shows: its product (with the copy, for the tone
+    advisory), its auditor's name (no other account field), its rubric version and rubric, and its score if any."""
+    a, p, u = Audit._meta.db_table, Product._meta.db_table, get_user_model()._meta.db_table
+    v, r, s = RubricVersion._meta.db_table, Rubric._meta.db_table, Score._meta.db_table
+    row = _read_parts(_RESULT_PARTS,
+                      f"JOIN {p} ON {p}.id = {a}.product_id JOIN {u} ON {u}.id = {a}.auditor_id "
+                      f"JOIN {v} ON {v}.id = {a}.rubric_version_id JOIN {r} ON {r}.id = {v}.rubric_id "
+                      f"LEFT JOIN {s} ON {s}.audit_id = {a}.id",
+                      f"{a}.id = %s AND {a}.district_id = %s AND {a}.deleted_at IS NULL", [pk, district.pk])
+    if row is None:
+        return None
+    audit, product, auditor, version, rubric, score = row
+    assert isinstance(audit, Audit) and isinstance(version, RubricVersion)
+    setattr(audit, "product", product)  # noqa: B010 - typed as Model here; the same rows as select_related's
+    setattr(audit, "auditor", auditor)  # noqa: B010
+    setattr(audit, "rubric_version", version)  # noqa: B010
+    setattr(version, "rubric", rubric)  # noqa: B010
+    Audit.score.related.set_cached_value(audit, score)  # None: no score yet, known without asking again
+    if score is not None:
+        Score.audit.field.set_cached_value(score, audit)
+    return audit
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:
