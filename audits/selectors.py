@@ -152,7 +152,7 @@ _DRAFT_PARTS: _Parts = (
 _RESULT_PARTS: _Parts = (
     (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
              "failure_message", "submitted_at", "updated_at")),
-    (Product, ("id", "district_id", "name", "marketing_copy")),
+    (Product, ("id", "district_id", "name")),  # the copy is read with its set-aside phrases, for the tone advisory
     (get_user_model(), ("id", "username", "first_name", "last_name")),
     (RubricVersion, ("id", "rubric_id", "number", "status", "published_at")),
     (Rubric, ("id", "district_id", "name")),
@@ -219,8 +219,8 @@ def audit_for_section(district: District, pk: int) -> Audit | None:
 
 
 def audit_for_result(district: District, pk: int) -> Audit | None:
-    """A live audit of the district with what its result page shows: its product (with the copy, for the tone
-    advisory), its auditor's name (no other account field), its rubric version and rubric, and its score if any."""
+    """A live audit of the district with what its result page shows: its product's name, its auditor's name (no
+    other account field), its rubric version and rubric, and its score if any. The product's copy is deferred."""
     a, p, u = Audit._meta.db_table, Product._meta.db_table, get_user_model()._meta.db_table
     v, r, s = RubricVersion._meta.db_table, Rubric._meta.db_table, Score._meta.db_table
     row = _read_parts(_RESULT_PARTS,

@@ -189,7 +189,7 @@ def _copy_summary(product) -> dict:
     Kept per copy, rules version, language and set-aside phrases: the summary of a reading that is ready never
     changes, and fetching it spares the page the whole reading (a thousand findings for 20 KB of copy). Only the
     set-aside phrases' keys are read for it, not who set them aside."""
-    set_aside = product_selectors.set_aside_keys(product)
+    product.marketing_copy, set_aside = product_selectors.copy_and_set_aside_keys(product)  # deferred till now
     key = (f"{product_selectors.reading_key(product.marketing_copy)}:summary:{get_language()}:"
            f"{set_aside_digest(set_aside)}")
     summary = peek(key)

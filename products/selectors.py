@@ -10,6 +10,7 @@ from typing import cast
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import Count, Max, Model, OuterRef, QuerySet, Subquery
 
 from assetlens.cache import remembered
@@ -45,11 +46,19 @@ def set_aside_of(product: Product) -> dict[str, dict]:
             for row in PhraseSetAside.objects.filter(product=product).select_related("set_aside_by").order_by("id")}
 
 
-def set_aside_keys(product: Product) -> set[str]:
-    """Only the keys of the phrases set aside on this product's copy: all a copy summary and its cache key need
-    (one light query, without who set them aside)."""
-    return set(PhraseSetAside.objects.filter(product_id=product.pk, district_id=product.district_id)
-               .values_list("key", flat=True))
+def copy_and_set_aside_keys(product: Product) -> tuple[str, set[str]]:
+    """The product's copy and the keys of the phrases set aside on it: all a copy summary and its cache key need
+    (not who set them aside). One plain statement, the copy's row tagged 0 and each key's 1: the copy-and-tone
+    section and the result page ask it on every view, and the ORM's two queries cost more than the read."""
+    products, set_aside = Product._meta.db_table, PhraseSetAside._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 0, marketing_copy FROM {products} WHERE id = %s AND district_id = %s "
+                       f"UNION ALL SELECT 1, {set_aside}.key FROM {set_aside} "
+                       f"WHERE product_id = %s AND district_id = %s",
+                       [product.pk, product.district_id, product.pk, product.district_id])
+        rows = cursor.fetchall()
+    copy = next((text for tag, text in rows if tag == 0), "")
+    return copy or "", {text for tag, text in rows if tag == 1}
 
 
 def searched_products(district: District, query: str, page_number: str | None, archived: bool = False) -> dict:
