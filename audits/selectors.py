@@ -180,26 +180,32 @@ def _columns(parts: _Parts) -> tuple[str, list[list[tuple]]]:
     return ", ".join(names), converters
 
 
-def _read_parts(parts: _Parts, joins: str, where: str, params: list) -> list[Model | None] | None:
-    """One row of `parts` as model instances (None for a part whose id is NULL: a LEFT JOIN that found nothing)."""
+def _read_rows(parts: _Parts, joins: str, where: str, params: list) -> list[list[Model | None]]:
+    """The rows of `parts` as model instances (None for a part whose id is NULL: a LEFT JOIN that found nothing)."""
     select, converters = _columns(parts)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM {parts[0][0]._meta.db_table} {joins} WHERE {where}", params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    instances: list[Model | None] = []
-    start = 0
-    for (model, _attnames), part in zip(parts, converters, strict=True):
-        converted = []
-        for (_attname, column, functions), value in zip(part, row[start:start + len(part)], strict=True):
-            for function in functions:
-                value = function(value, column, connection)
-            converted.append(value)
-        start += len(part)
-        names = [attname for attname, _column, _functions in part]
-        instances.append(None if converted[0] is None else model.from_db(connection.alias, names, converted))
-    return instances
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        instances: list[Model | None] = []
+        start = 0
+        for (model, _attnames), part in zip(parts, converters, strict=True):
+            converted = []
+            for (_attname, column, functions), value in zip(part, row[start:start + len(part)], strict=True):
+                for function in functions:
+                    value = function(value, column, connection)
+                converted.append(value)
+            start += len(part)
+            names = [attname for attname, _column, _functions in part]
+            instances.append(None if converted[0] is None else model.from_db(connection.alias, names, converted))
+        found.append(instances)
+    return found
+
+
+def _read_parts(parts: _Parts, joins: str, where: str, params: list) -> list[Model | None] | None:
+    rows = _read_rows(parts, joins, where, params)
+    return rows[0] if rows else None
 
 
 def audit_for_section(district: District, pk: int) -> Audit | None:
@@ -242,10 +248,15 @@ def audit_for_result(district: District, pk: int) -> Audit | None:
     return audit
 
 
+_ANSWER_PARTS: _Parts = ((Answer, tuple(f.attname for f in Answer._meta.concrete_fields)),)
+
+
 def answers_by_question(audit: Audit) -> dict[int, Answer]:
-    """Every saved answer of the audit, by question id: one query, shared by a page's parts. Unordered: the
-    model's ordering would join the audit, question and criterion tables for an order a dict does not keep."""
-    return {a.question_id: a for a in Answer.objects.filter(audit_id=audit.pk).order_by()}
+    """Every saved answer of the audit, by question id: one plain statement (asked by every section view, save
+    and review), shared by a page's parts. Unordered: the model's ordering would join the audit, question and
+    criterion tables for an order a dict does not keep."""
+    rows = _read_rows(_ANSWER_PARTS, "", f"{Answer._meta.db_table}.audit_id = %s", [audit.pk])
+    return {answer.question_id: answer for (answer,) in rows if isinstance(answer, Answer)}
 
 
 def section_progress(criteria: list[Criterion], answers: dict[int, Answer]) -> list[dict]:
