@@ -5,6 +5,7 @@ from functools import partial
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -279,6 +280,59 @@ def _evidence_html(evidence) -> str:
     return mark_safe("".join(html))  # every value in it is escaped above
 
 
+def _card_words() -> dict[str, str]:
+    """The words every question card may say, in the reader's language and escaped: looked up once per page."""
+    return {name: escape(words) for name, words in (
+        ("needs_answer", _("This question needs an answer before you submit.")),
+        ("to_review", _("Carried over from your earlier audit: check it still holds, then save.")),
+        ("saved_elsewhere", _("Saved elsewhere since you opened this page:")),
+        ("not_applicable", _("Not applicable")), ("level", _("level")), ("no_level", _("no level")),
+        ("notes", _("Notes:")), ("link", _("Link:")), ("quote", _("Quote:")),
+        ("yours_below", _("Your version is in the form below. Save to keep yours, or reload the page to use the "
+                          "saved one.")),
+        ("evidence", _("Evidence: your notes, a link, a quote")),
+    )}
+
+
+def _conflict_html(question_id: int, saved, words: dict[str, str]) -> str:
+    """Beside a question saved elsewhere since the page was opened: that saved version (the posted one stays in
+    the form)."""
+    if saved.not_applicable:
+        level = words["not_applicable"]
+    elif saved.level is not None:
+        level = f"{words['level']} {saved.level}"
+    else:
+        level = words["no_level"]
+    notes = f"<br>{words['notes']} “{linebreaksbr(saved.notes, autoescape=True)}”" if saved.notes else ""
+    link = f"<br>{words['link']} {escape(saved.evidence_url)}" if saved.evidence_url else ""
+    quote = (f"<br>{words['quote']} “{linebreaksbr(saved.evidence_quote, autoescape=True)}”"
+             if saved.evidence_quote else "")
+    return (f'\n      <div class="alert alert-warning" id="q-{question_id}-conflict">\n'
+            f"        <strong>{words['saved_elsewhere']}</strong>\n        {level}\n        {notes}\n        {link}\n"
+            f"        {quote}\n        <br>{words['yours_below']}\n      </div>")
+
+
+def _card_html(card: dict, words: dict[str, str]) -> str:
+    """One question card (a fieldset) as HTML, made here rather than by some twenty tags per card in the template:
+    the kept parts of the question, what needs saying, its level choices and its evidence inputs. Every text
+    that is not already HTML of ours is escaped."""
+    qid, block, errors = card["question"].id, card["block"], card["level_errors"]
+    described = f'aria-describedby="q-{qid}-error"' if errors else ""
+    missing = (f'<p class="text-danger fw-semibold" id="q-{qid}-missing">{words["needs_answer"]}</p>'
+               if card["missing"] else "")
+    to_review = f'<p class="badge text-bg-info text-wrap">{words["to_review"]}</p>' if card["to_review"] else ""
+    conflict = _conflict_html(qid, card["conflict"], words) if card["conflict"] else ""
+    level_errors = (f'<p class="text-danger fw-semibold" id="q-{qid}-error">'
+                    f'{"".join(f"{escape(e)} " for e in errors)}</p>' if errors else "")
+    return (f'\n  <fieldset class="card mb-4 question-card{" has-error" if errors else ""}" id="q-{qid}" {described}>\n'
+            f'    <div class="card-body">\n      {block["head"]}\n      {missing}\n      {to_review}\n'
+            f'      {conflict}\n      {block["examples"]}\n      {level_errors}\n'
+            f'      <div class="mb-3">{card["choices"]}\n      </div>\n'
+            f'      <details{" open" if card["open"] else ""}>\n'
+            f'        <summary class="mb-2">{words["evidence"]}</summary>\n        {card["evidence"]}\n'
+            f"      </details>\n    </div>\n  </fieldset>\n  ")
+
+
 def _question_cards(version, number, questions, fields_of, conflicts, show_missing, saved_ids):
     """Each question card as plain values: its kept HTML, the level chosen (as posted or saved), its evidence
     fields and whatever needs saying. `fields_of(question)`: its inputs (_form_fields or _saved_fields). Read
@@ -389,13 +443,15 @@ def audit_section(request, pk, number):
     saved_ids = {qid for qid, a in saved.items() if a.is_answered}
     cards = _question_cards(audit.rubric_version, number, questions, fields_of, {q.id: a for q, a in conflicts},
                             request.GET.get("check") == "1", saved_ids)
+    words = _card_words()
     for card in cards:  # carried over from an earlier audit by a re-audit, not yet saved here
         card["to_review"] = card["question"].id in saved and saved[card["question"].id].needs_review
+    cards_html = mark_safe("".join(_card_html(card, words) for card in cards))  # escaped in _card_html
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
         "progress": _progress_steps(audit, criteria, answers), "conflicts": bool(conflicts),
         "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
-        "question_cards": cards,
+        "question_cards": cards_html,
     })
 
 
