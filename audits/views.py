@@ -356,12 +356,19 @@ def _question_cards(version, number, questions, fields_of, conflicts, show_missi
     return cards
 
 
-def _progress_steps(audit, criteria, answers) -> list[dict]:
-    """The list of sections beside a draft, each with its words and link made here once (not by a tag per step)."""
+def _progress_rows(audit, criteria, answers, current: int | None = None) -> str:
+    """The list of sections beside a draft as its rows' HTML, each section's words and link made here once (not
+    by tags per row); `current`: the section on screen, marked as the current step."""
     section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
-    return [{**step, "title": step["criterion"].tr("title"), "url": f"{section_url}{step['number']}/",
-             "answered_words": _("%(a)s of %(t)s answered") % {"a": step["answered"], "t": step["total"]}}
-            for step in selectors.section_progress(criteria, answers)]
+    rows = []
+    for step in selectors.section_progress(criteria, answers):
+        number, title = step["number"], escape(step["criterion"].tr("title"))
+        name = (f'<strong aria-current="step">{number}. {title}</strong>' if number == current
+                else f'<a href="{section_url}{number}/">{number}. {title}</a>')
+        answered = escape(_("%(a)s of %(t)s answered") % {"a": step["answered"], "t": step["total"]})
+        rows.append(f'\n    <li class="mb-1">{name}\n'
+                    f'      <span class="text-body-secondary">({answered})</span></li>\n  ')
+    return mark_safe("".join(rows))  # escaped above
 
 
 @district_required
@@ -449,7 +456,7 @@ def audit_section(request, pk, number):
     cards_html = mark_safe("".join(_card_html(card, words) for card in cards))  # escaped in _card_html
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
-        "progress": _progress_steps(audit, criteria, answers), "conflicts": bool(conflicts),
+        "progress": _progress_rows(audit, criteria, answers, number), "conflicts": bool(conflicts),
         "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
         "question_cards": cards_html,
     })
@@ -512,7 +519,7 @@ def _review_body(audit, criteria) -> dict:
         answers = selectors.answers_by_question(audit)
         missing = selectors.missing_required(criteria, answers)
         context = {"audit": audit, "review": True, "total": len(criteria), "missing": missing,
-                   "progress": _progress_steps(audit, criteria, answers),
+                   "progress": _progress_rows(audit, criteria, answers),
                    "sections": _review_sections(audit, criteria, answers),
                    "missing_items": _missing_items(audit, missing)}
         return {"progress": render_to_string("audits/_progress.html", context),
