@@ -1,15 +1,14 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from assetlens.models import District
+from assetlens.plain import Parts, read_row, read_rows
 from products.models import Product
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.selectors import version_structure
@@ -140,16 +139,15 @@ def deleted_draft_of(product: Product, user: "User") -> Audit | None:
 
 
 # The pages a draft is edited on (section, save, review, delete) and the result page read an audit with the rows
-# around it in one plain statement each: building these joins through the ORM cost more than the rest of the read.
-# Each part: a model and the fields (attnames) read of it, in the statement's order; the rest are left deferred.
-_Parts = tuple[tuple[type[Model], tuple[str, ...]], ...]
-_DRAFT_PARTS: _Parts = (
+# around it in one plain statement each (assetlens.plain): building these joins through the ORM cost more than the
+# rest of the read. The fields not named are left deferred.
+_DRAFT_PARTS: Parts = (
     (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
              "updated_at")),
     (Product, ("id", "district_id", "name")),
     (RubricVersion, ("id", "rubric_id", "number", "status", "published_at")),
 )
-_RESULT_PARTS: _Parts = (
+_RESULT_PARTS: Parts = (
     (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
              "failure_message", "submitted_at", "updated_at")),
     (Product, ("id", "district_id", "name")),  # the copy is read with its set-aside phrases, for the tone advisory
@@ -160,60 +158,12 @@ _RESULT_PARTS: _Parts = (
 )
 
 
-@cache
-def _columns(parts: _Parts) -> tuple[str, list[list[tuple]]]:
-    """The SELECT list of `parts`, and each value's column with the converters the ORM would apply to it (times
-    made aware on SQLite, JSON parsed, decimals to Decimal). Each part's columns come in its model's field order,
-    the order Model.from_db takes values in; its primary key first."""
-    names, converters = [], []
-    for model, attnames in parts:
-        part = []
-        for field in model._meta.concrete_fields:
-            if field.attname in attnames:
-                column = field.get_col(model._meta.db_table)
-                names.append(f"{model._meta.db_table}.{field.column}")
-                part.append((field.attname, column,
-                             connection.ops.get_db_converters(column) + column.get_db_converters(connection)))
-        if len(part) != len(attnames) or part[0][0] != model._meta.pk.attname:
-            raise ValueError(f"{model.__name__}: read its primary key and only fields it has, not {attnames}")
-        converters.append(part)
-    return ", ".join(names), converters
-
-
-def _read_rows(parts: _Parts, joins: str, where: str, params: list) -> list[list[Model | None]]:
-    """The rows of `parts` as model instances (None for a part whose id is NULL: a LEFT JOIN that found nothing)."""
-    select, converters = _columns(parts)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {parts[0][0]._meta.db_table} {joins} WHERE {where}", params)
-        rows = cursor.fetchall()
-    found = []
-    for row in rows:
-        instances: list[Model | None] = []
-        start = 0
-        for (model, _attnames), part in zip(parts, converters, strict=True):
-            converted = []
-            for (_attname, column, functions), value in zip(part, row[start:start + len(part)], strict=True):
-                for function in functions:
-                    value = function(value, column, connection)
-                converted.append(value)
-            start += len(part)
-            names = [attname for attname, _column, _functions in part]
-            instances.append(None if converted[0] is None else model.from_db(connection.alias, names, converted))
-        found.append(instances)
-    return found
-
-
-def _read_parts(parts: _Parts, joins: str, where: str, params: list) -> list[Model | None] | None:
-    rows = _read_rows(parts, joins, where, params)
-    return rows[0] if rows else None
-
-
 def audit_for_section(district: District, pk: int) -> Audit | None:
     """A live audit of the district with its product (id, district, name) and rubric version (what picks and keys
     its structure), for the pages a draft is edited on. The other columns are deferred (read on demand), the
     product's copy above all (up to 200 KB; only the copy-and-tone section reads it)."""
     a, p, v = Audit._meta.db_table, Product._meta.db_table, RubricVersion._meta.db_table
-    row = _read_parts(_DRAFT_PARTS, f"JOIN {p} ON {p}.id = {a}.product_id JOIN {v} ON {v}.id = {a}.rubric_version_id",
+    row = read_row(_DRAFT_PARTS, f"JOIN {p} ON {p}.id = {a}.product_id JOIN {v} ON {v}.id = {a}.rubric_version_id",
                       f"{a}.id = %s AND {a}.district_id = %s AND {a}.deleted_at IS NULL", [pk, district.pk])
     if row is None:
         return None
@@ -229,7 +179,7 @@ def audit_for_result(district: District, pk: int) -> Audit | None:
     other account field), its rubric version and rubric, and its score if any. The product's copy is deferred."""
     a, p, u = Audit._meta.db_table, Product._meta.db_table, get_user_model()._meta.db_table
     v, r, s = RubricVersion._meta.db_table, Rubric._meta.db_table, Score._meta.db_table
-    row = _read_parts(_RESULT_PARTS,
+    row = read_row(_RESULT_PARTS,
                       f"JOIN {p} ON {p}.id = {a}.product_id JOIN {u} ON {u}.id = {a}.auditor_id "
                       f"JOIN {v} ON {v}.id = {a}.rubric_version_id JOIN {r} ON {r}.id = {v}.rubric_id "
                       f"LEFT JOIN {s} ON {s}.audit_id = {a}.id",
@@ -248,14 +198,14 @@ def audit_for_result(district: District, pk: int) -> Audit | None:
     return audit
 
 
-_ANSWER_PARTS: _Parts = ((Answer, tuple(f.attname for f in Answer._meta.concrete_fields)),)
+_ANSWER_PARTS: Parts = ((Answer, tuple(f.attname for f in Answer._meta.concrete_fields)),)
 
 
 def answers_by_question(audit: Audit) -> dict[int, Answer]:
     """Every saved answer of the audit, by question id: one plain statement (asked by every section view, save
     and review), shared by a page's parts. Unordered: the model's ordering would join the audit, question and
     criterion tables for an order a dict does not keep."""
-    rows = _read_rows(_ANSWER_PARTS, "", f"{Answer._meta.db_table}.audit_id = %s", [audit.pk])
+    rows = read_rows(_ANSWER_PARTS, "", f"{Answer._meta.db_table}.audit_id = %s", [audit.pk])
     return {answer.question_id: answer for (answer,) in rows if isinstance(answer, Answer)}
 
 

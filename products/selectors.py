@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Model, OuterRef, QuerySet, Subquery
 
 from assetlens.cache import remembered
 from assetlens.models import District
+from assetlens.plain import Parts, read_rows
 
 from . import inventory, tone
 from .models import GRADE_BANDS, InventoryImport, PhraseSetAside, Product, ToolRequest, ToolsPage, Validation
@@ -185,10 +186,16 @@ def validation_state(expires_on: datetime.date | None, today: datetime.date) -> 
     return "expiring" if expires_on <= today + datetime.timedelta(days=RE_REVIEW_DAYS) else "current"
 
 
+_VALIDATION_PARTS: Parts = ((Validation, ("id", "kind", "detail", "link", "issued_on", "expires_on")),)
+
+
 def validations_of(product: Product, today: datetime.date) -> list[dict]:
-    """The product's certifications and agreements as plain data, each with its state, in one query."""
-    return [_validation_row(v, today)
-            for v in Validation.objects.filter(product_id=product.pk, district_id=product.district_id)]
+    """The product's certifications and agreements as plain data, each with its state, in one plain statement
+    (the result page asks it on every view), in the model's order: kind, newest first."""
+    table = Validation._meta.db_table
+    rows = read_rows(_VALIDATION_PARTS, "", f"{table}.product_id = %s AND {table}.district_id = %s",
+                     [product.pk, product.district_id], order=f"{table}.kind, {table}.issued_on DESC, {table}.id DESC")
+    return [_validation_row(v, today) for (v,) in rows if isinstance(v, Validation)]
 
 
 def _validation_row(v: Validation, today: datetime.date) -> dict:
