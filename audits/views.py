@@ -184,8 +184,9 @@ def audit_detail(request, pk):
     return redirect("audit_result", pk=audit.pk)
 
 
-def _copy_summary(product) -> dict:
-    """The product's copy reading in a few lines (products.review.review_summary), or where the worker is with it.
+def _copy_summary(product) -> tuple[dict, str]:
+    """The product's copy reading in a few lines (products.review.review_summary), or where the worker is with it,
+    and the key it is kept under once ready.
 
     Kept per copy, rules version, language and set-aside phrases: the summary of a reading that is ready never
     changes, and fetching it spares the page the whole reading (a thousand findings for 20 KB of copy). Only the
@@ -198,14 +199,20 @@ def _copy_summary(product) -> dict:
         summary = review_summary(product_services.copy_review(product), set_aside=set_aside)
         if summary["state"] == "ready":
             keep(key, summary)
-    return summary
+    return summary, key
 
 
-def _copy_panel(audit, criterion):
-    """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it."""
+def _copy_panel(audit, criterion) -> tuple[dict | None, str | None]:
+    """On the copy-and-tone section: the product's copy read for tone, or where the worker is with it; and once
+    the reading is ready, the panel itself as HTML, kept under the summary's key and the product (its link)."""
     if criterion.key != product_selectors.COPY_CRITERION_KEY:
-        return None
-    return _copy_summary(audit.product)
+        return None, None
+    summary, key = _copy_summary(audit.product)
+    if summary["state"] != "ready":
+        return summary, None  # drawn by the page: a paused reading's form carries the page's token
+    html = remembered(f"{key}:audit-panel:{audit.product.pk}", lambda: render_to_string(
+        "products/tone_audit_panel.html", {"show": True, "product": audit.product, "review": summary}))
+    return summary, mark_safe(html)  # our template's
 
 
 _PART, _CHECKED = mark_safe("\x00part\x00"), mark_safe("\x00checked\x00")
@@ -454,10 +461,12 @@ def audit_section(request, pk, number):
     for card in cards:  # carried over from an earlier audit by a re-audit, not yet saved here
         card["to_review"] = card["question"].id in saved and saved[card["question"].id].needs_review
     cards_html = mark_safe("".join(_card_html(card, words) for card in cards))  # escaped in _card_html
+    tone_review, tone_panel = _copy_panel(audit, criterion)
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
+        "tone_review": tone_review, "tone_panel": tone_panel,
         "progress": _progress_rows(audit, criteria, answers, number), "conflicts": bool(conflicts),
-        "tone_review": _copy_panel(audit, criterion), "move_target": version_move.offer_for(audit),
+        "move_target": version_move.offer_for(audit),
         "question_cards": cards_html,
     })
 
@@ -536,7 +545,7 @@ def _tone_advisory(audit, criteria, criteria_results):
     rating = next((row for row in criteria_results if row.get("id") in ids), None)
     if rating is None:
         return None
-    summary = _copy_summary(audit.product)  # the same kept summary as the copy-and-tone section's
+    summary, _key = _copy_summary(audit.product)  # the same kept summary as the copy-and-tone section's
     advisory = {"state": summary["state"]}
     if summary["state"] == "ready":
         # Without the phrases a leader set aside as not deficit framing here.
