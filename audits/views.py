@@ -471,24 +471,27 @@ def audit_section(request, pk, number):
     })
 
 
-def _answer_words(answer) -> str:
+def _answer_words(answer, words: dict[str, str]) -> str:
     """One answer on the review, as HTML: its level (with evidence or not), not applicable, or not answered yet."""
     if answer is not None and answer.not_applicable:
-        return f"<em>{escape(_('Not applicable'))}</em>"
+        return f"<em>{words['not_applicable']}</em>"
     if answer is not None and answer.level is not None:
-        evidence = f" · {escape(_('with evidence'))}" if answer.has_evidence else ""
-        return f"<strong>{escape(_('level'))} {answer.level}</strong>{evidence}"
-    return f"<em>{escape(_('not answered yet'))}</em>"
+        evidence = f" · {words['with_evidence']}" if answer.has_evidence else ""
+        return f"<strong>{words['level']} {answer.level}</strong>{evidence}"
+    return f"<em>{words['not_answered']}</em>"
 
 
 def _review_sections(audit, criteria, answers) -> list[dict]:
     """Each section of the review as plain values: its title, where to edit it, and its questions' answers as the
     list items' HTML (every text in it escaped)."""
     section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    words = {name: escape(text) for name, text in (
+        ("not_applicable", _("Not applicable")), ("level", _("level")), ("with_evidence", _("with evidence")),
+        ("not_answered", _("not answered yet")))}
     return [{
         "number": number, "title": criterion.tr("title"), "edit_url": f"{section_url}{number}/",
         "items": mark_safe("".join(
-            f"\n    <li>{escape(question.tr('prompt'))} — {_answer_words(answers.get(question.id))}</li>\n  "
+            f"\n    <li>{escape(question.tr('prompt'))} — {_answer_words(answers.get(question.id), words)}</li>\n  "
             for question in criterion.questions.all())),
     } for number, criterion in enumerate(criteria, start=1)]
 
