@@ -2,6 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 NOT_APPLICABLE = "na"
+PARTS = ("level", "notes", "url", "quote")  # each question's inputs, named q<question id>-<part>
+EVIDENCE_LABELS = {"notes": _("Your notes"), "url": _("Link to evidence"), "quote": _("Quote from the product")}
+
+
+def field_name(question, part: str) -> str:
+    return f"q{question.id}-{part}"
 
 
 class SectionForm(forms.Form):
@@ -24,20 +30,24 @@ class SectionForm(forms.Form):
                                 % {"low": low, "high": high}},
             )
             self.fields[f"q{question.id}-notes"] = forms.CharField(
-                label=_("Your notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                label=EVIDENCE_LABELS["notes"], required=False, max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 3}),
             )
             self.fields[f"q{question.id}-url"] = forms.URLField(
-                label=_("Link to evidence"), required=False, max_length=500, assume_scheme="https",
+                label=EVIDENCE_LABELS["url"], required=False, max_length=500, assume_scheme="https",
                 error_messages={"invalid": _("Enter a full web address, such as https://vendor.example/page.")},
             )
             self.fields[f"q{question.id}-quote"] = forms.CharField(
-                label=_("Quote from the product"), required=False, max_length=5000,
+                label=EVIDENCE_LABELS["quote"], required=False, max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
 
+    def question_fields(self, question):
+        return {part: self[field_name(question, part)] for part in PARTS}
+
     def question_rows(self):
         for question in self.questions:
-            yield question, {part: self[f"q{question.id}-{part}"] for part in ("level", "notes", "url", "quote")}
+            yield question, self.question_fields(question)
 
     def question_has_errors(self, question):
         return any(f"q{question.id}-{part}" in self.errors for part in ("level", "notes", "url", "quote"))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from assetlens.cache import remembered
 from assetlens.dates import aware
 from assetlens.models import District
+from assetlens.plain import Parts, read_row, read_rows
 from products.models import Product
 from rubrics.models import Criterion, Rubric, RubricVersion
 from rubrics.selectors import version_structure
@@ -223,9 +224,75 @@ def own_drafts_of(product: Product, user: "User") -> tuple[dict | None, dict | N
             {"pk": deleted[0][1], "purge_after": deleted[0][2]} if deleted else None)
 
 
+# The pages a draft is edited on (section, save, review, delete) and the result page read an audit with the rows
+# around it in one plain statement each (assetlens.plain): building these joins through the ORM cost more than the
+# rest of the read. The fields not named are left deferred.
+_DRAFT_PARTS: Parts = (
+    (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
+             "updated_at")),
+    (Product, ("id", "district_id", "name")),
+    (RubricVersion, ("id", "rubric_id", "number", "status", "published_at")),
+)
+_RESULT_PARTS: Parts = (
+    (Audit, ("id", "district_id", "product_id", "rubric_version_id", "auditor_id", "status", "revision",
+             "failure_message", "submitted_at", "updated_at")),
+    (Product, ("id", "district_id", "name")),  # the copy is read with its set-aside phrases, for the tone advisory
+    (get_user_model(), ("id", "username", "first_name", "last_name")),
+    (RubricVersion, ("id", "rubric_id", "number", "status", "published_at")),
+    (Rubric, ("id", "district_id", "name")),
+    (Score, ("id", "audit_id", "overall", "details", "computed_at")),
+)
+
+
+def audit_for_section(district: District, pk: int) -> Audit | None:
+    """A live audit of the district with its product (id, district, name) and rubric version (what picks and keys
+    its structure), for the pages a draft is edited on. The other columns are deferred (read on demand), the
+    product's copy above all (up to 200 KB; only the copy-and-tone section reads it)."""
+    a, p, v = Audit._meta.db_table, Product._meta.db_table, RubricVersion._meta.db_table
+    row = read_row(_DRAFT_PARTS, f"JOIN {p} ON {p}.id = {a}.product_id JOIN {v} ON {v}.id = {a}.rubric_version_id",
+                      f"{a}.id = %s AND {a}.district_id = %s AND {a}.deleted_at IS NULL", [pk, district.pk])
+    if row is None:
+        return None
+    audit, product, version = row
+    assert isinstance(audit, Audit)
+    setattr(audit, "product", product)  # noqa: B010 - typed as Model here; the same rows as select_related's
+    setattr(audit, "rubric_version", version)  # noqa: B010
+    return audit
+
+
+def audit_for_result(district: District, pk: int) -> Audit | None:
+    """A live audit of the district with what its result page shows: its product's name, its auditor's name (no
+    other account field), its rubric version and rubric, and its score if any. The product's copy is deferred."""
+    a, p, u = Audit._meta.db_table, Product._meta.db_table, get_user_model()._meta.db_table
+    v, r, s = RubricVersion._meta.db_table, Rubric._meta.db_table, Score._meta.db_table
+    row = read_row(_RESULT_PARTS,
+                      f"JOIN {p} ON {p}.id = {a}.product_id JOIN {u} ON {u}.id = {a}.auditor_id "
+                      f"JOIN {v} ON {v}.id = {a}.rubric_version_id JOIN {r} ON {r}.id = {v}.rubric_id "
+                      f"LEFT JOIN {s} ON {s}.audit_id = {a}.id",
+                      f"{a}.id = %s AND {a}.district_id = %s AND {a}.deleted_at IS NULL", [pk, district.pk])
+    if row is None:
+        return None
+    audit, product, auditor, version, rubric, score = row
+    assert isinstance(audit, Audit) and isinstance(version, RubricVersion)
+    setattr(audit, "product", product)  # noqa: B010 - typed as Model here; the same rows as select_related's
+    setattr(audit, "auditor", auditor)  # noqa: B010
+    setattr(audit, "rubric_version", version)  # noqa: B010
+    setattr(version, "rubric", rubric)  # noqa: B010
+    Audit.score.related.set_cached_value(audit, score)  # None: no score yet, known without asking again
+    if score is not None:
+        Score.audit.field.set_cached_value(score, audit)
+    return audit
+
+
+_ANSWER_PARTS: Parts = ((Answer, tuple(f.attname for f in Answer._meta.concrete_fields)),)
+
+
 def answers_by_question(audit: Audit) -> dict[int, Answer]:
-    """Every saved answer of the audit, by question id: one query, shared by a page's parts."""
-    return {a.question_id: a for a in Answer.objects.filter(audit_id=audit.pk)}
+    """Every saved answer of the audit, by question id: one plain statement (asked by every section view, save
+    and review), shared by a page's parts. Unordered: the model's ordering would join the audit, question and
+    criterion tables for an order a dict does not keep."""
+    rows = read_rows(_ANSWER_PARTS, "", f"{Answer._meta.db_table}.audit_id = %s", [audit.pk])
+    return {answer.question_id: answer for (answer,) in rows if isinstance(answer, Answer)}
 
 
 def section_progress(criteria: list[Criterion], answers: dict[int, Answer]) -> list[dict]:

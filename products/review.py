@@ -9,6 +9,7 @@ reader (language, page, the leader's set-aside phrases, the form's token) is app
 
 import bisect
 import hashlib
+from collections.abc import Collection
 
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
@@ -109,7 +110,7 @@ def _labelled(group: dict) -> dict:
     return {**group, **_advice(group["finding"]), "label": CATEGORY_LABELS.get(group["category"], group["category"])}
 
 
-def signal(shaped: dict, set_aside: dict[str, dict]) -> dict:
+def signal(shaped: dict, set_aside: Collection[str]) -> dict:
     """Counts and the advisory index without the phrases a leader set aside as not deficit framing here."""
     active = [g for g in shaped["findings"] if g["key"] not in set_aside]
     findings = sum(g["count"] for g in active)
@@ -212,7 +213,7 @@ def review_context(text, reading, *, key=None, page=None, part=None, set_aside=N
     }
 
 
-def set_aside_digest(set_aside: dict[str, dict]) -> str:
+def set_aside_digest(set_aside: Collection[str]) -> str:
     """A short name for the set-aside phrases in force, for keys of anything shaped with them."""
     return hashlib.sha256("|".join(sorted(set_aside)).encode()).hexdigest()[:12] if set_aside else "none"
 
@@ -234,7 +235,7 @@ def shown_review(review, level=2, *, page=None, part=None, set_aside=None, may_s
             "set_aside_count": context["set_aside_count"], "html": html}
 
 
-def review_summary(review: dict, top: int = TOP, set_aside: dict[str, dict] | None = None) -> dict:
+def review_summary(review: dict, top: int = TOP, set_aside: Collection[str] | None = None) -> dict:
     """A ready copy review in a few lines, for beside the audit's questions: strengths first, the count of each
     kind of finding, and the phrases to reconsider that occur most. The full highlighted copy is one link away,
     so the section stays small however long the copy is."""

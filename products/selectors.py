@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Model, OuterRef, QuerySet, Subquery
 
 from assetlens.cache import remembered
 from assetlens.models import District
+from assetlens.plain import Parts, read_rows
 
 from . import inventory, tone
 from .models import GRADE_BANDS, InventoryImport, PhraseSetAside, Product, ToolRequest, ToolsPage, Validation
@@ -44,6 +45,21 @@ def set_aside_of(product: Product) -> dict[str, dict]:
     return {row.key: {"id": row.pk, "reason": row.reason, "at": row.created_at,
                       "by": row.set_aside_by.get_full_name() or row.set_aside_by.username if row.set_aside_by else ""}
             for row in PhraseSetAside.objects.filter(product=product).select_related("set_aside_by").order_by("id")}
+
+
+def copy_and_set_aside_keys(product: Product) -> tuple[str, set[str]]:
+    """The product's copy and the keys of the phrases set aside on it: all a copy summary and its cache key need
+    (not who set them aside). One plain statement, the copy's row tagged 0 and each key's 1: the copy-and-tone
+    section and the result page ask it on every view, and the ORM's two queries cost more than the read."""
+    products, set_aside = Product._meta.db_table, PhraseSetAside._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 0, marketing_copy FROM {products} WHERE id = %s AND district_id = %s "
+                       f"UNION ALL SELECT 1, {set_aside}.key FROM {set_aside} "
+                       f"WHERE product_id = %s AND district_id = %s",
+                       [product.pk, product.district_id, product.pk, product.district_id])
+        rows = cursor.fetchall()
+    copy = next((text for tag, text in rows if tag == 0), "")
+    return copy or "", {text for tag, text in rows if tag == 1}
 
 
 def searched_products(district: District, query: str, page_number: str | None, archived: bool = False) -> dict:
@@ -170,18 +186,16 @@ def validation_state(expires_on: datetime.date | None, today: datetime.date) -> 
     return "expiring" if expires_on <= today + datetime.timedelta(days=RE_REVIEW_DAYS) else "current"
 
 
+_VALIDATION_PARTS: Parts = ((Validation, ("id", "kind", "detail", "link", "issued_on", "expires_on")),)
+
+
 def validations_of(product: Product, today: datetime.date) -> list[dict]:
     """The product's certifications and agreements as plain data, each with its state, in one plain statement
-    (a product's page asks it on every view), in the model's order."""
-    sql = (f"SELECT id, kind, detail, link, issued_on, expires_on FROM {Validation._meta.db_table} "
-           "WHERE product_id = %s AND district_id = %s ORDER BY kind, issued_on DESC, id DESC")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [product.pk, product.district_id])
-        found = cursor.fetchall()
-    kinds = dict(Validation.Kind.choices)
-    return [{"id": pk, "kind": str(kinds.get(kind, kind)), "detail": detail, "link": link, "issued_on": issued_on,
-             "expires_on": expires_on, "state": validation_state(expires_on, today)}
-            for pk, kind, detail, link, issued_on, expires_on in found]
+    (the product and result pages ask it on every view), in the model's order: kind, newest first."""
+    table = Validation._meta.db_table
+    rows = read_rows(_VALIDATION_PARTS, "", f"{table}.product_id = %s AND {table}.district_id = %s",
+                     [product.pk, product.district_id], order=f"{table}.kind, {table}.issued_on DESC, {table}.id DESC")
+    return [_validation_row(v, today) for (v,) in rows if isinstance(v, Validation)]
 
 
 def _validation_row(v: Validation, today: datetime.date) -> dict:
