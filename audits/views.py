@@ -39,6 +39,7 @@ from .filters import (
     sort_links,
 )
 from .forms import EVIDENCE_LABELS, PARTS, EvidenceForm, SectionForm, field_name, initial_from_answers
+from .listing import audit_table_rows, filter_fields, headings
 from .models import Audit
 from .rows import audit_rows, draft_links, level_label, url_pattern
 
@@ -83,10 +84,12 @@ def dashboard(request):
                           versions=selectors.version_choices(request.district))
     page = selectors.page_of(filters.qs, request.GET.get("page"), (*selectors.ROW_FIELDS, "product__name"))
     sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
+    rows = _rows(request, page.object_list)
     return render(request, "audits/dashboard.html", {
-        "filters": filters, "form": filters.form, "page": page, "rows": _rows(request, page.object_list),
-        "fields": shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to")),
-        "sorts": sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), "current_sort": sort,
+        "filters": filters, "form": filters.form, "page": page, "rows": rows, "table_rows": audit_table_rows(rows),
+        "fields": filter_fields(shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to"))),
+        "headings": headings(sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), end=("score",)),
+        "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         "extra_query": _query_without_page(request),
         "drafts": draft_links(selectors.drafts_to_continue(request.district, request.user)),
@@ -116,10 +119,13 @@ def dashboard_products(request):
             "when": None if scored_at is None else moment(scored_at),
             "iso": None if scored_at is None else scored_at.isoformat(),
         })
+    sorts = sort_links(request.GET, sort, PRODUCT_COLUMNS, PRODUCT_DEFAULT_SORT)
     return render(request, "audits/dashboard_products.html", {
         "filters": filters, "form": filters.form, "page": page, "rows": rows,
-        "fields": shown_fields(filters.form, ("q",)),
-        "sorts": sort_links(request.GET, sort, PRODUCT_COLUMNS, PRODUCT_DEFAULT_SORT), "current_sort": sort,
+        "fields": filter_fields(shown_fields(filters.form, ("q",))),
+        # "What it means" is not sortable and stands between the score and its day.
+        "headings": headings({key: sorts[key] for key in ("product", "vendor", "score")}, end=("score",)),
+        "headings_after": headings({"scored": sorts["scored"]}), "current_sort": sort,
         "filtered": bool(request.GET.get("q")), "extra_query": _query_without_page(request),
     })
 
