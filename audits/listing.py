@@ -66,6 +66,24 @@ def filter_fields(fields: dict[str, dict[str, Any]]) -> dict[str, SafeString]:
     return {name: filter_field(f) for name, f in fields.items()}
 
 
+def draft_cards(drafts: list[dict]) -> SafeString:
+    """The person's drafts to continue (`audits.rows.draft_links`), one card each."""
+    review = escape(_("Continue: review and submit"))
+    html = []
+    for draft in drafts:
+        product = escape(draft["product"])
+        answered = escape(_("%(a)s of %(t)s questions answered") % {"a": draft["answered"], "t": draft["total"]})
+        action = (escape(_("Continue in section %(n)s") % {"n": draft["section"]}) if draft["section"] else review)
+        html.append(
+            f'<li class="col"><div class="card h-100"><div class="card-body">\n'
+            f'      <h3 class="h6 card-title text-break">{product}</h3>\n'
+            f'      <p class="card-text mb-2 text-body-secondary">{answered}</p>\n'
+            f'      <a class="btn btn-sm btn-outline-primary" href="{escape(draft["url"])}">{action}'
+            f'<span class="visually-hidden"> · {product}</span></a>\n'
+            f'    </div></div></li>')
+    return mark_safe("\n    ".join(html))  # every text in it is escaped above
+
+
 def audit_table_rows(rows: list[dict]) -> SafeString:
     """The dashboard's table body from `audits.rows.audit_rows`: the column labels (read aloud on phones, where
     the table stacks) translated once per page, not once per cell."""

@@ -39,7 +39,7 @@ from .filters import (
     sort_links,
 )
 from .forms import EVIDENCE_LABELS, PARTS, EvidenceForm, SectionForm, field_name, initial_from_answers
-from .listing import audit_table_rows, filter_fields, headings
+from .listing import audit_table_rows, draft_cards, filter_fields, headings
 from .models import Audit
 from .rows import audit_rows, draft_links, level_label, url_pattern
 
@@ -92,7 +92,7 @@ def dashboard(request):
         "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         "extra_query": _query_without_page(request),
-        "drafts": draft_links(selectors.drafts_to_continue(request.district, request.user)),
+        "draft_cards": draft_cards(draft_links(selectors.drafts_to_continue(request.district, request.user))),
         "recent_decisions": committee_selectors.recent_decisions(request.district, request.user),
         "vendor_changes": vendor_selectors.changes_for_auditor(request.district, request.user),
     })
