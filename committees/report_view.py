@@ -49,8 +49,24 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
 
     With `share_token`, the board's read-only copy: each product links to its shared page instead."""
     result = in_reader_language((report.result or {}) if result is None else result)
-    view = reports.present(result, hidden, selectors.consensus(report, hidden))
-    rows, sort = reports.ranked(result, hidden, sort)
+    # On the page the product sections come drawn from the cache (below): only their names are needed here.
+    sections = for_print or share_token is not None
+    view = reports.present(result, hidden, selectors.consensus(report, hidden), sections=sections)
+    if for_print:
+        rows, sort = reports.ranked(result, hidden, sort)
+        view.update({"chart": _chart(rows, view["criteria"]), "ranked": rows})
+    else:
+        # The ranked summary and its chart depend on the stored result, the blind set, the order and the language
+        # only (no secret, nothing live): kept under those, and the same for the board's copy.
+        sort = reports.ranked_by(result, sort)
+
+        def ranked_html() -> str:
+            rows = reports.ranked(result, hidden, sort)[0]
+            return render_to_string("committees/_report_ranked.html", {"view": {
+                "sort": sort, "criteria": view["criteria"], "ranked": rows, "chart": _chart(rows, view["criteria"])}})
+
+        view["ranked_html"] = mark_safe(remembered(
+            f"report-ranked:{report.build_stamp}:{get_language()}:{sorted(hidden)}:{sort}", ranked_html))
     if share_token is not None:
         # Not kept: the links carry the share's secret, which is never stored, not even in the cache.
         view["products_html"] = mark_safe(render_to_string(
@@ -61,9 +77,9 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
         # rendered sections are kept under what they depend on.
         view["products_html"] = mark_safe(remembered(
             f"report-products:{report.build_stamp}:{get_language()}:{sorted(hidden)}",
-            lambda: render_to_string("committees/report_products.html", {"view": view, "report": report}, request)))
-    view.update({"chart": _chart(rows, view["criteria"]), "ranked": rows, "sort": sort,
-                 "hidden_count": len(hidden)})
+            lambda: render_to_string("committees/report_products.html",
+                                     {"view": reports.present(result, hidden), "report": report}, request)))
+    view.update({"sort": sort, "hidden_count": len(hidden)})
     return view
 
 

@@ -358,6 +358,20 @@ def report_words(result: dict, language: str | None) -> reports.Words:
 
 
 def audits_since(report: ComparisonReport) -> int:
-    """Scored audits of the report's products that it does not include yet (one query)."""
-    return comparable_audits(report.district, report.products.filter(district_id=report.district_id)).exclude(
-        comparison_reports=report).count()
+    """Scored audits of the report's products that it does not include yet (one query).
+
+    One plain statement, as `blind_product_ids`: composed through the ORM (a subquery, an excluded many-to-many,
+    and the district read to filter by) it cost more CPU than the rest of the report page's queries together."""
+    audits, products = Audit._meta.db_table, Product._meta.db_table
+    report_products = ComparisonReport.products.through._meta.db_table
+    report_audits = ComparisonReport.audits.through._meta.db_table
+    sql = (
+        f"SELECT COUNT(*) FROM {audits} a WHERE a.deleted_at IS NULL AND a.district_id = %s AND a.status = %s "
+        f"AND a.product_id IN (SELECT p.id FROM {products} p JOIN {report_products} rp ON rp.product_id = p.id "
+        f"WHERE rp.comparisonreport_id = %s AND p.district_id = %s) "
+        f"AND NOT EXISTS (SELECT 1 FROM {report_audits} ra WHERE ra.comparisonreport_id = %s AND ra.audit_id = a.id)"
+    )
+    scored: str = Audit.Status.SCORED.value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [report.district_id, scored, report.pk, report.district_id, report.pk])
+        return int(cursor.fetchone()[0])

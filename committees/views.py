@@ -5,6 +5,7 @@ else (another district, a non-member) gets a 404, so a report's existence is not
 """
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch
@@ -193,8 +194,8 @@ def _report_view(request, report, hidden):
 
 
 def _blank_forms(report) -> dict:
-    """The comment, agreed-level and decision forms as empty HTML: they depend only on the report's products and
-    criteria, the language and today's date (a decision's default), so they are drawn once for all of them."""
+    """The comment, agreed-level, decision and share forms as empty HTML: they depend only on the report's products
+    and criteria, the language and today's date (a decision's default), so they are drawn once for all of them."""
     result = report.result or {}
 
     def draw():
@@ -202,9 +203,10 @@ def _blank_forms(report) -> dict:
                 "consensus": str(as_crispy_form(ConsensusForm(result=report_view.in_reader_language(result)))),
                 "decision": str(as_crispy_form(DecisionForm(products=result.get("products", [])))),
                 "withdraw": str(as_crispy_form(WithdrawConsensusForm(result=report_view.in_reader_language(result),
-                                                                      auto_id="withdraw_%s")))}
+                                                                      auto_id="withdraw_%s"))),
+                "share": str(render_crispy_form(ShareForm()))}
 
-    key = f"report-forms:2:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
+    key = f"report-forms:3:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
     return {name: mark_safe(html) for name, html in remembered(key, draw).items()}
 
 
@@ -562,7 +564,7 @@ def report_rebuild(request, pk):
 
 
 def _share_context(report) -> dict:
-    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now(),
+    return {"shares": selectors.shares_of(report), "now": timezone.now(),
             "audits_since": selectors.audits_since(report)}
 
 
