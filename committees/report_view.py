@@ -6,6 +6,9 @@ The rubric's words (criterion titles, question prompts, level names) and the ton
 the reader's language here, at render time: the stored report keeps the words it was built with.
 """
 
+import hashlib
+import json
+
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -42,6 +45,13 @@ def _chart(rows, criteria, chart_id="grouped-chart"):
         scale_label=_("Score out of 100"), no_score=_("no score")))
 
 
+def _digest(agreed: dict) -> str:
+    """Names the committee's agreed levels (levels, reasons, who set them) in a cache key."""
+    rows = sorted([product_id, key, value["level"], value["reason"], value["set_by"]]
+                  for (product_id, key), value in agreed.items())
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
 def report_view(report: ComparisonReport, hidden: set[int], result: dict | None = None, for_print: bool = False,
                 request=None, share_token: str | None = None, sort: str = "overall") -> dict:
     """Everything the report page (or, with the whole `result`, the PDF) shows, with `hidden` products blind,
@@ -51,7 +61,8 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
     result = in_reader_language((report.result or {}) if result is None else result)
     # On the page the product sections come drawn from the cache (below): only their names are needed here.
     sections = for_print or share_token is not None
-    view = reports.present(result, hidden, selectors.consensus(report, hidden), sections=sections)
+    agreed = selectors.consensus(report, hidden)
+    view = reports.present(result, hidden, agreed, sections=sections)
     if for_print:
         rows, sort = reports.ranked(result, hidden, sort)
         view.update({"chart": _chart(rows, view["criteria"]), "ranked": rows})
@@ -67,6 +78,11 @@ def report_view(report: ComparisonReport, hidden: set[int], result: dict | None 
 
         view["ranked_html"] = mark_safe(remembered(
             f"report-ranked:{report.build_stamp}:{get_language()}:{sorted(hidden)}:{sort}", ranked_html))
+        # The side-by-side table also shows the committee's agreed levels, which change while the report does not:
+        # their digest is in the key, so a level agreed, changed or withdrawn names another entry.
+        view["table_html"] = mark_safe(remembered(
+            f"report-table:{report.build_stamp}:{get_language()}:{sorted(hidden)}:{_digest(agreed)}",
+            lambda: render_to_string("committees/_report_table.html", {"view": view})))
     if share_token is not None:
         # Not kept: the links carry the share's secret, which is never stored, not even in the cache.
         view["products_html"] = mark_safe(render_to_string(

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -31,7 +32,6 @@ from .models import (
     Committee,
     CommitteeMember,
     ComparisonReport,
-    ConsensusLevel,
     Decision,
     Meeting,
     ReportComment,
@@ -151,7 +151,8 @@ def consensus(report: ComparisonReport, hidden: Iterable[int]) -> dict:
 def consensus_history(report: ComparisonReport, hidden: Iterable[int]) -> list:
     """Every change to the report's agreed levels, newest first: who, when, the level, the reason; none for the
     `hidden` products."""
-    history = ConsensusLevel.history.model
+    # `ConsensusLevel.history` makes a new manager class on every read: the historical model is looked up instead.
+    history = apps.get_model("committees", "HistoricalConsensusLevel")
     return list(history.objects.filter(report_id=report.pk).exclude(product_id__in=set(hidden))
                 .select_related("history_user", "product").order_by("-history_date", "-history_id")[:200])
 

@@ -494,6 +494,7 @@ def test_an_empty_comment_is_refused_with_a_linked_message(member_client, report
 def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(member_client, report):
     product_id = report.result["products"][0]["id"]
     original = report.result["products"][0]["criteria"]["problem-framing"]["score"]
+    assert "Committee agreed" not in member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
     response = member_client.post(reverse("report_consensus", args=[report.pk]), {
         "product": product_id, "criterion_key": "problem-framing", "level": 2,
         "reason": "We re-read the onboarding pages together"})
@@ -507,6 +508,10 @@ def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(mem
     member_client.post(reverse("report_consensus", args=[report.pk]), {
         "product": product_id, "criterion_key": "problem-framing", "level": 3, "reason": "Second look"})
     assert ConsensusLevel.objects.get().level == 3
+    # The side-by-side table is kept drawn, under the agreed levels it shows: the page never shows an older one.
+    page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    table = page[page.index('id="comparison"'):page.index("</table>", page.index('id="comparison"'))]
+    assert "Second look" in table and "We re-read the onboarding pages together" not in table
 
 
 def test_consensus_needs_a_reason_and_a_level_on_the_scale(member_client, report):
