@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from assetlens.models import District
@@ -198,6 +198,28 @@ def meetings_shown(user: "User", committee: Committee) -> tuple[list[Meeting], i
     hidden = blind_product_ids(user, committee.district_id, product_ids)
     shown = [m for m in meetings if not any(d.product_id in hidden for d in m.decisions.all())]
     return shown, len(meetings) - len(shown)
+
+
+def recent_reports(committee: Committee, limit: int = 20) -> list[dict[str, Any]]:
+    """The committee's latest reports, newest first, for its page: each one's id, status label, when it was asked
+    for and the names of the products it compares. One query, and the stored results are not read."""
+    latest = committee.reports.filter(district_id=committee.district_id).values("pk")[:limit]
+    rows: dict[int, dict[str, Any]] = {}
+    for pk, status, created_at, name in (
+        ComparisonReport.objects.filter(pk__in=Subquery(latest)).order_by("-created_at", "-id", "products__name")
+        .values_list("id", "status", "created_at", "products__name")
+    ):
+        row = rows.setdefault(pk, {"pk": pk, "status": ComparisonReport.Status(status).label,
+                                   "created_at": created_at, "products": []})
+        if name is not None:
+            row["products"].append(name)
+    return list(rows.values())
+
+
+def calibration_rounds(committee: Committee) -> list[dict[str, Any]]:
+    """The committee's calibration rounds, newest first: id, product name and when it started (one query)."""
+    return [{"pk": pk, "product_name": name, "created_at": created_at} for pk, name, created_at in
+            committee.calibration_rounds.values_list("pk", "product__name", "created_at")]
 
 
 def member_count(committee: Committee) -> int:

@@ -8,7 +8,7 @@ from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,6 @@ from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits.models import Audit
 from products import selectors as product_selectors
-from products.models import Product
 
 from . import calibration, exports, report_view, selectors, services
 from .forms import (
@@ -134,12 +133,10 @@ def committee_detail(request, pk):
     meetings, held_meetings = selectors.meetings_shown(request.user, committee)
     return render(request, "committees/committee_detail.html", {
         "committee": committee, "members": members, "request_rows": request_rows, "is_member": is_member,
-        "reports": committee.reports.only("id", "committee_id", "status", "created_at")
-        .prefetch_related(Prefetch("products", queryset=Product.objects.only("id", "name")))[:20]
-        if is_member else [],
+        "reports": selectors.recent_reports(committee) if is_member else [],
         "decisions": decisions, "held_count": held, "meetings": meetings, "held_meetings": held_meetings,
         "may_record_meeting": _may_record_meeting(request, committee),
-        "calibration_rounds": committee.calibration_rounds.select_related("product"),
+        "calibration_rounds": selectors.calibration_rounds(committee),
         "request_form": AuditRequestForm(committee=committee) if request.membership.is_district_admin else None,
     })
 
