@@ -60,12 +60,17 @@ def blind_product_ids(user: "User", district_id: int, product_ids: Iterable[int]
     product_ids = sorted({int(p) for p in product_ids})
     if not product_ids:
         return set()
+    return _blind(user, district_id, f"p.id IN ({', '.join(['%s'] * len(product_ids))})", product_ids)
+
+
+def _blind(user: "User", district_id: int, among: str, among_params: list[int]) -> set[int]:
+    """`blind_product_ids` over the products `among` (SQL on `p.id`, with its parameters) names."""
     products, audits = Product._meta.db_table, Audit._meta.db_table
     requests, members, committees = (AuditRequest._meta.db_table, CommitteeMember._meta.db_table,
                                      Committee._meta.db_table)
     own = f"SELECT 1 FROM {audits} a WHERE a.product_id = p.id AND a.auditor_id = %s AND a.district_id = %s"
     sql = (
-        f"SELECT p.id FROM {products} p WHERE p.id IN ({', '.join(['%s'] * len(product_ids))}) "
+        f"SELECT p.id FROM {products} p WHERE {among} "
         f"AND p.district_id = %s AND ("
         f"EXISTS (SELECT 1 FROM {requests} r JOIN {committees} c ON c.id = r.committee_id "
         f"WHERE r.product_id = p.id AND r.member_id = %s AND c.district_id = %s) "
@@ -74,7 +79,7 @@ def blind_product_ids(user: "User", district_id: int, product_ids: Iterable[int]
         f") AND NOT EXISTS ({own} AND a.status <> %s)"
     )
     draft: str = Audit.Status.DRAFT.value
-    params: list[int | str] = [*product_ids, district_id, user.pk, district_id, user.pk, district_id, draft,
+    params: list[int | str] = [*among_params, district_id, user.pk, district_id, user.pk, district_id, draft,
                                user.pk, district_id, user.pk, district_id, draft]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -94,9 +99,12 @@ def committees_for(user: "User", district: District) -> QuerySet[Committee]:
 
 
 def report_hidden(user: "User", report: ComparisonReport) -> set[int]:
-    """The report's products this viewer is blind to."""
-    product_ids = [p["id"] for p in (report.result or {}).get("products", [])]
-    return blind_product_ids(user, report.district_id, product_ids)
+    """The report's products this viewer is blind to (one query). Read from the report's list of products, the one
+    its result is built from, so a download that serves a kept file need not read the stored result."""
+    report_products = ComparisonReport.products.through._meta.db_table
+    return _blind(user, report.district_id,
+                  f"p.id IN (SELECT rp.product_id FROM {report_products} rp WHERE rp.comparisonreport_id = %s)",
+                  [report.pk])
 
 
 def shown_decisions(user: "User", district_id: int, decisions: Iterable[Decision]) -> tuple[list[Decision], int]:

@@ -4,15 +4,19 @@ Every lookup goes through `request.district`; a committee's reports open only fo
 else (another district, a non-member) gets a 404, so a report's existence is not disclosed.
 """
 
+import gzip
+import re
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -42,6 +46,8 @@ from .forms import (
     WithdrawConsensusForm,
 )
 from .models import Committee, ComparisonReport, Decision
+
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 # What a page shows of a person: never their password hash or other account fields.
 PERSON = ("id", "username", "first_name", "last_name")
@@ -287,16 +293,33 @@ def report_xlsx(request, pk):
 
 @district_required
 def report_pdf(request, pk):
-    """The report's PDF for this viewer, kept by the worker; asked for and waited on when there is none yet."""
-    report = _ready_report(request, pk)
-    data = services.pdf_for(report, get_language(), sorted(_hidden(request, report)))
+    """The report's PDF for this viewer, kept by the worker and streamed from storage; asked for and waited on when
+    there is none yet. Only what names the kept file is read of the report (not its stored result)."""
+    report = get_object_or_404(
+        ComparisonReport.objects.only("id", "district_id", "committee_id", "status", "finished_at", "revision"),
+        pk=pk, district=request.district, committee__district=request.district,
+        committee__memberships__user=request.user, status=ComparisonReport.Status.READY,
+    )
+    kept = services.pdf_for(report, get_language(), sorted(_hidden(request, report)))
     if request.GET.get("check") == "1":
-        return JsonResponse({"done": data is not None, "url": reverse("report_pdf", args=[report.pk])})
-    if data is None:
+        if kept is not None:
+            kept.close()
+        return JsonResponse({"done": kept is not None, "url": reverse("report_pdf", args=[report.pk])})
+    if kept is None:
         return render(request, "committees/report_pdf_wait.html", {"report": report, "committee": report.committee},
                       status=202)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.pdf"'
+    filename = f"comparison-{report.pk}.pdf"
+    if not kept.name.endswith(".gz"):  # kept before PDFs were stored gzipped: the gzip middleware compresses it
+        return FileResponse(kept, as_attachment=True, filename=filename, content_type="application/pdf")
+    if not ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        with kept:
+            response = HttpResponse(gzip.decompress(kept.read()), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        # Sent as stored, with the encoding the gzip middleware would have given it (so it leaves it alone).
+        response = FileResponse(kept, as_attachment=True, filename=filename, content_type="application/pdf")
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 

@@ -1,6 +1,7 @@
 """A committee's side: form it, audit blind, compare products in a worker-built report, discuss and decide."""
 
 import csv
+import gzip
 import io
 from datetime import timedelta
 
@@ -574,7 +575,7 @@ def test_member_downloads_csv_and_pdf(member_client, report, django_capture_on_c
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 2 * 20  # 2 products × 1 audit × 20 questions of the default rubric
     pdf = download_pdf(member_client, report, django_capture_on_commit_callbacks)
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.getvalue().startswith(b"%PDF")
 
 
 def download_pdf(client, report, capture):
@@ -592,7 +593,7 @@ def test_the_worker_prepares_the_pdf_and_the_download_is_served_from_storage(
     kept = ReportFile.objects.get(report=report)
     with django_assert_num_queries(5):  # session, person, report, blind set, kept file
         pdf = member_client.get(url)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and len(pdf.content) == kept.size
+    assert pdf.status_code == 200 and pdf.getvalue().startswith(b"%PDF") and len(pdf.getvalue()) == kept.size
     # An agreed level changes what the PDF shows: the kept one is no longer served; the member waits for a new one.
     with django_capture_on_commit_callbacks(execute=True):
         member_client.post(reverse("report_consensus", args=[report.pk]), {
@@ -605,7 +606,24 @@ def test_the_worker_prepares_the_pdf_and_the_download_is_served_from_storage(
     for callback in asked:  # the worker's turn
         callback()
     assert member_client.get(url + "?check=1").json()["done"] is True
-    assert member_client.get(url).content.startswith(b"%PDF") and ReportFile.objects.filter(report=report).count() == 2
+    assert member_client.get(url).getvalue().startswith(b"%PDF")
+    assert ReportFile.objects.filter(report=report).count() == 2
+
+
+def test_a_kept_pdf_goes_to_a_browser_gzipped_as_stored_and_to_any_other_client_as_the_pdf(member_client, report):
+    url = reverse("report_pdf", args=[report.pk])
+    kept = ReportFile.objects.get(report=report)
+    with kept.file.open("rb") as stored:
+        stored_bytes = stored.read()
+    browser = member_client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert browser.status_code == 200 and browser["Content-Type"] == "application/pdf"
+    assert browser["Content-Encoding"] == "gzip" and "Accept-Encoding" in browser["Vary"]
+    assert browser["Content-Disposition"] == f'attachment; filename="comparison-{report.pk}.pdf"'
+    assert browser.getvalue() == stored_bytes and int(browser["Content-Length"]) == len(stored_bytes)
+    assert gzip.decompress(stored_bytes).startswith(b"%PDF") and len(gzip.decompress(stored_bytes)) == kept.size
+    plain = member_client.get(url)
+    assert not plain.has_header("Content-Encoding") and plain.getvalue() == gzip.decompress(stored_bytes)
+    assert plain["Content-Disposition"] == browser["Content-Disposition"]
 
 
 # --- Scale -------------------------------------------------------------------------------------------------
@@ -780,7 +798,7 @@ def test_a_kept_pdf_whose_file_went_missing_is_made_again_not_a_500(
     assert waiting.status_code == 202 and not ReportFile.objects.filter(pk=kept.pk).exists()
     for callback in asked:
         callback()
-    assert member_client.get(url).content.startswith(b"%PDF")
+    assert member_client.get(url).getvalue().startswith(b"%PDF")
 
 
 def test_a_report_shows_each_products_certifications_beside_its_scores(member_client, report):
