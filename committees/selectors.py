@@ -163,8 +163,13 @@ def consensus_history(report: ComparisonReport, hidden: Iterable[int]) -> list:
     `hidden` products."""
     # `ConsensusLevel.history` makes a new manager class on every read: the historical model is looked up instead.
     history = apps.get_model("committees", "HistoricalConsensusLevel")
+    # Only what the page shows of each row: a product's whole row carries its vendor copy (up to 20 KB), and a
+    # person's their password hash.
     return list(history.objects.filter(report_id=report.pk).exclude(product_id__in=set(hidden))
-                .select_related("history_user", "product").order_by("-history_date", "-history_id")[:200])
+                .select_related("history_user", "product")
+                .only("history_id", "history_date", "history_type", "history_change_reason", "criterion_key", "level",
+                      "product__name", *(f"history_user__{f}" for f in ("id", "username", "first_name", "last_name")))
+                .order_by("-history_date", "-history_id")[:200])
 
 
 # --- Decisions, votes and meetings ---------------------------------------------------------------------
