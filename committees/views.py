@@ -57,7 +57,7 @@ def _committee_with_members(request, pk):
     """A committee of the viewer's district with its members, for those who serve on it; district admins may open
     any of them."""
     committee = get_object_or_404(Committee, pk=pk, district=request.district)
-    members = list(committee.members.only(*PERSON).order_by("first_name", "username"))
+    members = selectors.committee_members(committee)
     if not request.membership.is_district_admin and not any(m.id == request.user.id for m in members):
         raise Http404("You are not on this committee.")
     return committee, members

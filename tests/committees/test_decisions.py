@@ -166,6 +166,10 @@ def test_a_calibration_round_compares_every_members_ratings_question_by_question
     assert set(committee.audit_requests.filter(product=anchor).values_list("member", flat=True)) == {
         leader.pk, committee_member.pk}
     url = reverse("calibration_detail", args=[committee.pk, round_.pk])
+    # The committee's page lists the round, and its members by name.
+    committee_page = client.get(reverse("committee_detail", args=[committee.pk])).content.decode()
+    assert f'<a href="{url}">Anchor product</a>' in committee_page
+    assert all(f"<li>{m.get_full_name() or m.username}</li>" in committee_page for m in (leader, committee_member))
     scored_audit(anchor, version, leader, level=3)
     client.force_login(leader)
     assert "The comparison starts once two members" in client.get(url).content.decode()
