@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from assetlens.models import District
 from audits.models import Answer, Audit
@@ -262,6 +262,24 @@ def calibration_rounds(committee: Committee) -> list[dict[str, Any]]:
                        f"ORDER BY cr.created_at DESC, cr.id DESC", [committee.pk, committee.district_id])
         return [{"pk": pk, "product_name": name, "created_at": _aware(created_at)}
                 for pk, name, created_at in cursor.fetchall()]
+
+
+def audit_requests_of(committee: Committee) -> list[dict[str, Any]]:
+    """Who the committee asked to audit which product, by product name then username: the product's id and name,
+    the member's id and name, and the due date (one plain statement, as `committee_members`)."""
+    user = get_user_model()
+    requests, products, users = AuditRequest._meta.db_table, Product._meta.db_table, user._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.product_id, p.name, r.member_id, u.username, u.first_name, u.last_name, r.due_date "
+            f"FROM {requests} r JOIN {products} p ON p.id = r.product_id JOIN {users} u ON u.id = r.member_id "
+            f"WHERE r.committee_id = %s AND p.district_id = %s ORDER BY p.name, u.username",
+            [committee.pk, committee.district_id])
+        return [{"product_id": product_id, "product_name": product_name, "member_id": member_id,
+                 # As `User.get_full_name`, else the username, as everywhere a person is named.
+                 "member_name": f"{first} {last}".strip() or username,
+                 "due_date": parse_date(due) if isinstance(due, str) else due}
+                for product_id, product_name, member_id, username, first, last, due in cursor.fetchall()]
 
 
 def committee_members(committee: Committee) -> list["User"]:

@@ -121,16 +121,15 @@ def committee_edit(request, pk):
 @district_required
 def committee_detail(request, pk):
     committee, members = _committee_with_members(request, pk)
-    requests = list(committee.audit_requests.select_related("product", "member").only(
-        "committee_id", "product", "member", "due_date", "product__name", *(f"member__{f}" for f in PERSON)))
+    requests = selectors.audit_requests_of(committee)
     statuses = {}
     for product_id, auditor_id, status in Audit.objects.filter(
-        district=request.district, product__in={r.product_id for r in requests}, auditor__in=members,
+        district=request.district, product__in={r["product_id"] for r in requests}, auditor__in=members,
     ).values_list("product_id", "auditor_id", "status"):
         # Any submitted audit answers the request; a draft only shows it has started.
         if statuses.get((product_id, auditor_id)) in (None, Audit.Status.DRAFT):
             statuses[(product_id, auditor_id)] = status
-    request_rows = [(r, statuses.get((r.product_id, r.member_id))) for r in requests]
+    request_rows = [(r, statuses.get((r["product_id"], r["member_id"]))) for r in requests]
     is_member = any(m.id == request.user.id for m in members)
     decisions, held = selectors.shown_decisions(request.user, request.district.id, committee.decisions.exclude(
         status=Decision.Status.WITHDRAWN).select_related("product", "proposed_by").only(
@@ -158,10 +157,9 @@ def audit_request_create(request, pk):
                                 form.cleaned_data.get("due_date"))
         messages.success(request, _("The members are asked to audit %(name)s.") % {"name": product.name})
         return redirect("committee_detail", pk=committee.pk)
-    members = list(committee.members.order_by("first_name", "username"))
     return render(request, "committees/committee_detail.html", {
-        "committee": committee, "members": members,
-        "request_rows": [(r, None) for r in committee.audit_requests.select_related("product", "member")],
+        "committee": committee, "members": selectors.committee_members(committee),
+        "request_rows": [(r, None) for r in selectors.audit_requests_of(committee)],
         "is_member": False, "reports": [], "decisions": [], "request_form": form,
     }, status=400)
 

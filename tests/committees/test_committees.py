@@ -3,6 +3,7 @@
 import csv
 import gzip
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -97,12 +98,20 @@ def test_admin_asks_members_to_audit_and_the_request_list_shows_their_progress(
         client, district_admin, committee, committee_member, leader, product, version):
     client.force_login(district_admin)
     response = client.post(reverse("audit_request_create", args=[committee.pk]),
-                           {"product": product.pk, "members": [committee_member.pk, leader.pk]})
+                           {"product": product.pk, "members": [committee_member.pk, leader.pk],
+                            "due_date": "2030-03-14"})
     assert response.status_code == 302
     assert AuditRequest.objects.filter(committee=committee, product=product).count() == 2
     scored_audit(product, version, leader)
     page = client.get(reverse("committee_detail", args=[committee.pk])).content.decode()
     assert "Audit requests" in page and "Submitted and scored" in page and "Not started" in page
+    # Each row: the product, the member by name, the due date and how far their audit is, in username order.
+    rows = re.findall(r"<tr><td><a href=\"[^\"]+\">([^<]+)</a></td>\s*<td>([^<]+)</td>\s*"
+                      r"<td><time datetime=\"([^\"]+)\">[^<]+</time></td>\s*<td>([^<]+)</td></tr>", page)
+    expected = sorted([(product.name, m.get_full_name() or m.username, "2030-03-14", status, m.username)
+                       for m, status in ((leader, "Submitted and scored"), (committee_member, "Not started"))],
+                      key=lambda row: row[-1])
+    assert rows == [row[:-1] for row in expected]
 
 
 def test_admin_cannot_ask_someone_outside_the_committee(client, district_admin, committee, product, district_a):
