@@ -35,6 +35,7 @@ from .models import (
     Committee,
     CommitteeMember,
     ComparisonReport,
+    ConsensusLevel,
     Decision,
     Meeting,
     ReportComment,
@@ -150,13 +151,24 @@ def comparable_audits(district: District, products: Iterable[Product]) -> QueryS
 
 def consensus(report: ComparisonReport, hidden: Iterable[int]) -> dict:
     """(product id, criterion key) → the committee's agreed level, its reason and who set it; none for the
-    `hidden` products (the viewer is blind to them)."""
-    held = set(hidden)
-    return {
-        (c.product_id, c.criterion_key): {"level": c.level, "reason": c.reason,
-                                          "set_by": c.set_by.get_full_name() or c.set_by.username if c.set_by else ""}
-        for c in report.consensus_levels.select_related("set_by").exclude(product_id__in=held)
-    }
+    `hidden` products (the viewer is blind to them).
+
+    One plain statement, as `blind_product_ids`: every view of a report reads this, and through the ORM (the person
+    joined in, the exclusion) it cost as much CPU as drawing the report's side-by-side table."""
+    held = sorted({int(p) for p in hidden})
+    levels, users = ConsensusLevel._meta.db_table, get_user_model()._meta.db_table
+    sql = (f"SELECT c.product_id, c.criterion_key, c.level, c.reason, u.username, u.first_name, u.last_name "
+           f"FROM {levels} c LEFT JOIN {users} u ON u.id = c.set_by_id WHERE c.report_id = %s"
+           + (f" AND c.product_id NOT IN ({', '.join(['%s'] * len(held))})" if held else "")
+           + " ORDER BY c.product_id, c.criterion_key")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [report.pk, *held])
+        return {
+            (product_id, key): {"level": level, "reason": reason,
+                                # As `User.get_full_name`, else the username; nobody when the person was removed.
+                                "set_by": (f"{first} {last}".strip() or username) if username is not None else ""}
+            for product_id, key, level, reason, username, first, last in cursor.fetchall()
+        }
 
 
 def consensus_history(report: ComparisonReport, hidden: Iterable[int]) -> list:

@@ -501,7 +501,7 @@ def test_an_empty_comment_is_refused_with_a_linked_message(member_client, report
     assert not ReportComment.objects.exists()
 
 
-def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(member_client, report):
+def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(member_client, report, committee_member):
     product_id = report.result["products"][0]["id"]
     original = report.result["products"][0]["criteria"]["problem-framing"]["score"]
     assert "Committee agreed" not in member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
@@ -522,6 +522,11 @@ def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(mem
     page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
     table = page[page.index('id="comparison"'):page.index("</table>", page.index('id="comparison"'))]
     assert "Second look" in table and "We re-read the onboarding pages together" not in table
+    # What every view of the report reads: the agreed level, its reason and who set it; none for a blind viewer.
+    setter = committee_member.get_full_name() or committee_member.username
+    assert committee_selectors.consensus(report, set()) == {
+        (product_id, "problem-framing"): {"level": 3, "reason": "Second look", "set_by": setter}}
+    assert committee_selectors.consensus(report, {product_id}) == {}
 
 
 def test_consensus_needs_a_reason_and_a_level_on_the_scale(member_client, report):
