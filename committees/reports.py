@@ -283,12 +283,15 @@ def _with_reading(found: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
-            consensus: Mapping[tuple[int, str], Mapping[str, Any]] | None = None) -> dict[str, Any]:
+            consensus: Mapping[tuple[int, str], Mapping[str, Any]] | None = None,
+            sections: bool = True) -> dict[str, Any]:
     """The stored report shaped for a page or the PDF, for one viewer.
 
     Products in `hidden_product_ids` keep their name but show no scores or answers (blind until the viewer
     has submitted their own audit). `consensus` maps (product id, criterion key) to the committee's agreed
-    level: {"level", "reason", "set_by"}; the auditors' own ratings stay beside it.
+    level: {"level", "reason", "set_by"}; the auditors' own ratings stay beside it. With `sections=False` each
+    product has its name, blind state and counts only, not its strengths, agreement and questions (most of the
+    work here): for a page whose product sections were drawn already.
     """
     hidden = {int(p) for p in hidden_product_ids}
     consensus = consensus or {}
@@ -310,7 +313,7 @@ def present(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] =
             "id": p["id"], "name": p["name"], "vendor": p.get("vendor", ""), "hidden": p["id"] in hidden,
             "audits": audits, "audit_count": p.get("audit_count", len(audits)), "tone": p.get("tone"),
             "has_details": "audits" in p}
-        if not view["hidden"]:
+        if sections and not view["hidden"]:
             agreement_view = p.get("agreement")
             view.update({
                 "overall": p["overall"],
@@ -409,14 +412,18 @@ def join_result(summary: dict, details: dict, product_ids: "list[int] | None" = 
 # --- Ranked summary and the reader's language ------------------------------------------------------------
 
 
+def ranked_by(result: Mapping[str, Any], sort: str) -> str:
+    """`sort` if it names one of the report's criteria, else "overall": what the ranked summary is sorted by."""
+    return sort if any(c["key"] == sort for c in result.get("criteria", [])) else "overall"
+
+
 def ranked(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = (),
            sort: str = "overall") -> tuple[list[dict[str, Any]], str]:
     """Products best first by `sort` ("overall" or a criterion key; anything else means "overall"), ties and
     products with no score by name; products the viewer is blind to last, unranked. Returns (rows, sort used)."""
     hidden = {int(p) for p in hidden_product_ids}
     criteria = [c["key"] for c in result.get("criteria", [])]
-    if sort not in criteria:
-        sort = "overall"
+    sort = ranked_by(result, sort)
     rows: list[dict[str, Any]] = []
     for p in result.get("products", []):
         blind = p["id"] in hidden

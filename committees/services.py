@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -258,30 +259,30 @@ def start_calibration(committee: Committee, product: Product, user: "User") -> C
     return round_
 
 
-def _read_kept_pdf(report: ComparisonReport, key: str) -> bytes | None:
-    kept = ReportFile.objects.filter(report=report, key=key).first()
+def _open_kept_pdf(report: ComparisonReport, key: str) -> File | None:
+    kept = ReportFile.objects.filter(report=report, key=key).only("id", "file").first()
     if kept is None:
         return None
     try:
-        with kept.file.open("rb") as stored:  # a few hundred KiB at most: read whole
-            return stored.read()
+        return kept.file.open("rb")
     except OSError:  # the file is gone (a lost volume, a restore): forget it so it is made again
         log.warning("The kept PDF %s of report %s is missing; making it again.", kept.file.name, report.pk)
         kept.delete()
         return None
 
 
-def pdf_for(report: ComparisonReport, language: str, hidden: list[int]) -> bytes | None:
-    """This viewer's PDF if the worker has kept it; else ask the worker for it (once per few minutes, however
-    often the page asks) and return None. Without a worker the job runs at once and its PDF is returned."""
+def pdf_for(report: ComparisonReport, language: str, hidden: list[int]) -> File | None:
+    """This viewer's PDF, opened to be streamed from storage, if the worker has kept it; else ask the worker for it
+    (once per few minutes, however often the page asks) and return None. Without a worker the job runs at once and
+    its PDF is returned."""
     key = pdf_key(report, language, hidden)
-    data = _read_kept_pdf(report, key)
-    if data is not None:
-        return data
+    kept = _open_kept_pdf(report, key)
+    if kept is not None:
+        return kept
     # Asking twice is harmless (one file per key is kept), so without the cache every poll may ask.
     if first_to_claim(f"pdf-asked:{report.pk}:{key}"):
         transaction.on_commit(lambda: enqueue_pdf(report.pk, language, hidden))
-    return _read_kept_pdf(report, key)
+    return _open_kept_pdf(report, key)
 
 
 # --- Share with the board -------------------------------------------------------------------------------

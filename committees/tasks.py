@@ -4,6 +4,7 @@ Tasks take ids, look the report up again through its district, and claim their w
 so a retried or redelivered message never builds twice.
 """
 
+import gzip
 import logging
 import os
 import time
@@ -163,7 +164,8 @@ def build_report_pdf(self, report_id: int, language: str, hidden: list[int]) -> 
     with translation.override(language):
         data = exports.to_pdf(report_view.pdf_html(report, set(hidden)))
     kept = ReportFile(report=report, key=key, size=len(data))
-    kept.file.save(f"comparison-{report.pk}.pdf", ContentFile(data), save=False)
+    # Kept gzipped, as browsers take it: the download is then sent as stored, not compressed again per request.
+    kept.file.save(f"comparison-{report.pk}.pdf.gz", ContentFile(gzip.compress(data, mtime=0)), save=False)
     try:
         with transaction.atomic():
             kept.save()

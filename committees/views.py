@@ -4,14 +4,19 @@ Every lookup goes through `request.district`; a committee's reports open only fo
 else (another district, a non-member) gets a 404, so a report's existence is not disclosed.
 """
 
+import gzip
+import re
+
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -23,7 +28,6 @@ from assetlens.models import Membership
 from assetlens.tenancy import district_required, role_required
 from audits.models import Audit
 from products import selectors as product_selectors
-from products.models import Product
 
 from . import calibration, exports, report_view, selectors, services
 from .forms import (
@@ -43,6 +47,8 @@ from .forms import (
 )
 from .models import Committee, ComparisonReport, Decision
 
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
 # What a page shows of a person: never their password hash or other account fields.
 PERSON = ("id", "username", "first_name", "last_name")
 
@@ -51,7 +57,7 @@ def _committee_with_members(request, pk):
     """A committee of the viewer's district with its members, for those who serve on it; district admins may open
     any of them."""
     committee = get_object_or_404(Committee, pk=pk, district=request.district)
-    members = list(committee.members.only(*PERSON).order_by("first_name", "username"))
+    members = selectors.committee_members(committee)
     if not request.membership.is_district_admin and not any(m.id == request.user.id for m in members):
         raise Http404("You are not on this committee.")
     return committee, members
@@ -115,16 +121,15 @@ def committee_edit(request, pk):
 @district_required
 def committee_detail(request, pk):
     committee, members = _committee_with_members(request, pk)
-    requests = list(committee.audit_requests.select_related("product", "member").only(
-        "committee_id", "product", "member", "due_date", "product__name", *(f"member__{f}" for f in PERSON)))
+    requests = selectors.audit_requests_of(committee)
     statuses = {}
     for product_id, auditor_id, status in Audit.objects.filter(
-        district=request.district, product__in={r.product_id for r in requests}, auditor__in=members,
+        district=request.district, product__in={r["product_id"] for r in requests}, auditor__in=members,
     ).values_list("product_id", "auditor_id", "status"):
         # Any submitted audit answers the request; a draft only shows it has started.
         if statuses.get((product_id, auditor_id)) in (None, Audit.Status.DRAFT):
             statuses[(product_id, auditor_id)] = status
-    request_rows = [(r, statuses.get((r.product_id, r.member_id))) for r in requests]
+    request_rows = [(r, statuses.get((r["product_id"], r["member_id"]))) for r in requests]
     is_member = any(m.id == request.user.id for m in members)
     decisions, held = selectors.shown_decisions(request.user, request.district.id, committee.decisions.exclude(
         status=Decision.Status.WITHDRAWN).select_related("product", "proposed_by").only(
@@ -133,12 +138,10 @@ def committee_detail(request, pk):
     meetings, held_meetings = selectors.meetings_shown(request.user, committee)
     return render(request, "committees/committee_detail.html", {
         "committee": committee, "members": members, "request_rows": request_rows, "is_member": is_member,
-        "reports": committee.reports.only("id", "committee_id", "status", "created_at")
-        .prefetch_related(Prefetch("products", queryset=Product.objects.only("id", "name")))[:20]
-        if is_member else [],
+        "reports": selectors.recent_reports(committee) if is_member else [],
         "decisions": decisions, "held_count": held, "meetings": meetings, "held_meetings": held_meetings,
         "may_record_meeting": _may_record_meeting(request, committee),
-        "calibration_rounds": committee.calibration_rounds.select_related("product"),
+        "calibration_rounds": selectors.calibration_rounds(committee),
         "request_form": AuditRequestForm(committee=committee) if request.membership.is_district_admin else None,
     })
 
@@ -154,10 +157,9 @@ def audit_request_create(request, pk):
                                 form.cleaned_data.get("due_date"))
         messages.success(request, _("The members are asked to audit %(name)s.") % {"name": product.name})
         return redirect("committee_detail", pk=committee.pk)
-    members = list(committee.members.order_by("first_name", "username"))
     return render(request, "committees/committee_detail.html", {
-        "committee": committee, "members": members,
-        "request_rows": [(r, None) for r in committee.audit_requests.select_related("product", "member")],
+        "committee": committee, "members": selectors.committee_members(committee),
+        "request_rows": [(r, None) for r in selectors.audit_requests_of(committee)],
         "is_member": False, "reports": [], "decisions": [], "request_form": form,
     }, status=400)
 
@@ -193,8 +195,8 @@ def _report_view(request, report, hidden):
 
 
 def _blank_forms(report) -> dict:
-    """The comment, agreed-level and decision forms as empty HTML: they depend only on the report's products and
-    criteria, the language and today's date (a decision's default), so they are drawn once for all of them."""
+    """The comment, agreed-level, decision and share forms as empty HTML: they depend only on the report's products
+    and criteria, the language and today's date (a decision's default), so they are drawn once for all of them."""
     result = report.result or {}
 
     def draw():
@@ -202,9 +204,10 @@ def _blank_forms(report) -> dict:
                 "consensus": str(as_crispy_form(ConsensusForm(result=report_view.in_reader_language(result)))),
                 "decision": str(as_crispy_form(DecisionForm(products=result.get("products", [])))),
                 "withdraw": str(as_crispy_form(WithdrawConsensusForm(result=report_view.in_reader_language(result),
-                                                                      auto_id="withdraw_%s")))}
+                                                                      auto_id="withdraw_%s"))),
+                "share": str(render_crispy_form(ShareForm()))}
 
-    key = f"report-forms:2:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
+    key = f"report-forms:3:{report.build_stamp}:{get_language()}:{timezone.localdate()}"
     return {name: mark_safe(html) for name, html in remembered(key, draw).items()}
 
 
@@ -288,16 +291,33 @@ def report_xlsx(request, pk):
 
 @district_required
 def report_pdf(request, pk):
-    """The report's PDF for this viewer, kept by the worker; asked for and waited on when there is none yet."""
-    report = _ready_report(request, pk)
-    data = services.pdf_for(report, get_language(), sorted(_hidden(request, report)))
+    """The report's PDF for this viewer, kept by the worker and streamed from storage; asked for and waited on when
+    there is none yet. Only what names the kept file is read of the report (not its stored result)."""
+    report = get_object_or_404(
+        ComparisonReport.objects.only("id", "district_id", "committee_id", "status", "finished_at", "revision"),
+        pk=pk, district=request.district, committee__district=request.district,
+        committee__memberships__user=request.user, status=ComparisonReport.Status.READY,
+    )
+    kept = services.pdf_for(report, get_language(), sorted(_hidden(request, report)))
     if request.GET.get("check") == "1":
-        return JsonResponse({"done": data is not None, "url": reverse("report_pdf", args=[report.pk])})
-    if data is None:
+        if kept is not None:
+            kept.close()
+        return JsonResponse({"done": kept is not None, "url": reverse("report_pdf", args=[report.pk])})
+    if kept is None:
         return render(request, "committees/report_pdf_wait.html", {"report": report, "committee": report.committee},
                       status=202)
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="comparison-{report.pk}.pdf"'
+    filename = f"comparison-{report.pk}.pdf"
+    if not kept.name.endswith(".gz"):  # kept before PDFs were stored gzipped: the gzip middleware compresses it
+        return FileResponse(kept, as_attachment=True, filename=filename, content_type="application/pdf")
+    if not ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        with kept:
+            response = HttpResponse(gzip.decompress(kept.read()), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        # Sent as stored, with the encoding the gzip middleware would have given it (so it leaves it alone).
+        response = FileResponse(kept, as_attachment=True, filename=filename, content_type="application/pdf")
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 
@@ -562,7 +582,7 @@ def report_rebuild(request, pk):
 
 
 def _share_context(report) -> dict:
-    return {"shares": selectors.shares_of(report), "share_form": ShareForm(), "now": timezone.now(),
+    return {"shares": selectors.shares_of(report), "now": timezone.now(),
             "audits_since": selectors.audits_since(report)}
 
 

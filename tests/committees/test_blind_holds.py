@@ -86,7 +86,7 @@ def report_pdf(client, w, capture):
     response = first if first.status_code == 200 else client.get(url)
     assert response["Content-Type"] == "application/pdf"
     return " ".join(" ".join(page.extract_text().split())
-                    for page in pypdf.PdfReader(io.BytesIO(response.content)).pages)
+                    for page in pypdf.PdfReader(io.BytesIO(response.getvalue())).pages)
 
 
 def report_csv(client, w, capture):

@@ -1,7 +1,9 @@
 """A committee's side: form it, audit blind, compare products in a worker-built report, discuss and decide."""
 
 import csv
+import gzip
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -96,12 +98,20 @@ def test_admin_asks_members_to_audit_and_the_request_list_shows_their_progress(
         client, district_admin, committee, committee_member, leader, product, version):
     client.force_login(district_admin)
     response = client.post(reverse("audit_request_create", args=[committee.pk]),
-                           {"product": product.pk, "members": [committee_member.pk, leader.pk]})
+                           {"product": product.pk, "members": [committee_member.pk, leader.pk],
+                            "due_date": "2030-03-14"})
     assert response.status_code == 302
     assert AuditRequest.objects.filter(committee=committee, product=product).count() == 2
     scored_audit(product, version, leader)
     page = client.get(reverse("committee_detail", args=[committee.pk])).content.decode()
     assert "Audit requests" in page and "Submitted and scored" in page and "Not started" in page
+    # Each row: the product, the member by name, the due date and how far their audit is, in username order.
+    rows = re.findall(r"<tr><td><a href=\"[^\"]+\">([^<]+)</a></td>\s*<td>([^<]+)</td>\s*"
+                      r"<td><time datetime=\"([^\"]+)\">[^<]+</time></td>\s*<td>([^<]+)</td></tr>", page)
+    expected = sorted([(product.name, m.get_full_name() or m.username, "2030-03-14", status, m.username)
+                       for m, status in ((leader, "Submitted and scored"), (committee_member, "Not started"))],
+                      key=lambda row: row[-1])
+    assert rows == [row[:-1] for row in expected]
 
 
 def test_admin_cannot_ask_someone_outside_the_committee(client, district_admin, committee, product, district_a):
@@ -491,9 +501,10 @@ def test_an_empty_comment_is_refused_with_a_linked_message(member_client, report
     assert not ReportComment.objects.exists()
 
 
-def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(member_client, report):
+def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(member_client, report, committee_member):
     product_id = report.result["products"][0]["id"]
     original = report.result["products"][0]["criteria"]["problem-framing"]["score"]
+    assert "Committee agreed" not in member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
     response = member_client.post(reverse("report_consensus", args=[report.pk]), {
         "product": product_id, "criterion_key": "problem-framing", "level": 2,
         "reason": "We re-read the onboarding pages together"})
@@ -507,6 +518,15 @@ def test_committee_sets_a_consensus_level_with_a_reason_and_the_ratings_stay(mem
     member_client.post(reverse("report_consensus", args=[report.pk]), {
         "product": product_id, "criterion_key": "problem-framing", "level": 3, "reason": "Second look"})
     assert ConsensusLevel.objects.get().level == 3
+    # The side-by-side table is kept drawn, under the agreed levels it shows: the page never shows an older one.
+    page = member_client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    table = page[page.index('id="comparison"'):page.index("</table>", page.index('id="comparison"'))]
+    assert "Second look" in table and "We re-read the onboarding pages together" not in table
+    # What every view of the report reads: the agreed level, its reason and who set it; none for a blind viewer.
+    setter = committee_member.get_full_name() or committee_member.username
+    assert committee_selectors.consensus(report, set()) == {
+        (product_id, "problem-framing"): {"level": 3, "reason": "Second look", "set_by": setter}}
+    assert committee_selectors.consensus(report, {product_id}) == {}
 
 
 def test_consensus_needs_a_reason_and_a_level_on_the_scale(member_client, report):
@@ -569,7 +589,7 @@ def test_member_downloads_csv_and_pdf(member_client, report, django_capture_on_c
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 2 * 20  # 2 products × 1 audit × 20 questions of the default rubric
     pdf = download_pdf(member_client, report, django_capture_on_commit_callbacks)
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.getvalue().startswith(b"%PDF")
 
 
 def download_pdf(client, report, capture):
@@ -587,7 +607,7 @@ def test_the_worker_prepares_the_pdf_and_the_download_is_served_from_storage(
     kept = ReportFile.objects.get(report=report)
     with django_assert_num_queries(5):  # session, person, report, blind set, kept file
         pdf = member_client.get(url)
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and len(pdf.content) == kept.size
+    assert pdf.status_code == 200 and pdf.getvalue().startswith(b"%PDF") and len(pdf.getvalue()) == kept.size
     # An agreed level changes what the PDF shows: the kept one is no longer served; the member waits for a new one.
     with django_capture_on_commit_callbacks(execute=True):
         member_client.post(reverse("report_consensus", args=[report.pk]), {
@@ -600,7 +620,24 @@ def test_the_worker_prepares_the_pdf_and_the_download_is_served_from_storage(
     for callback in asked:  # the worker's turn
         callback()
     assert member_client.get(url + "?check=1").json()["done"] is True
-    assert member_client.get(url).content.startswith(b"%PDF") and ReportFile.objects.filter(report=report).count() == 2
+    assert member_client.get(url).getvalue().startswith(b"%PDF")
+    assert ReportFile.objects.filter(report=report).count() == 2
+
+
+def test_a_kept_pdf_goes_to_a_browser_gzipped_as_stored_and_to_any_other_client_as_the_pdf(member_client, report):
+    url = reverse("report_pdf", args=[report.pk])
+    kept = ReportFile.objects.get(report=report)
+    with kept.file.open("rb") as stored:
+        stored_bytes = stored.read()
+    browser = member_client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert browser.status_code == 200 and browser["Content-Type"] == "application/pdf"
+    assert browser["Content-Encoding"] == "gzip" and "Accept-Encoding" in browser["Vary"]
+    assert browser["Content-Disposition"] == f'attachment; filename="comparison-{report.pk}.pdf"'
+    assert browser.getvalue() == stored_bytes and int(browser["Content-Length"]) == len(stored_bytes)
+    assert gzip.decompress(stored_bytes).startswith(b"%PDF") and len(gzip.decompress(stored_bytes)) == kept.size
+    plain = member_client.get(url)
+    assert not plain.has_header("Content-Encoding") and plain.getvalue() == gzip.decompress(stored_bytes)
+    assert plain["Content-Disposition"] == browser["Content-Disposition"]
 
 
 # --- Scale -------------------------------------------------------------------------------------------------
@@ -775,7 +812,7 @@ def test_a_kept_pdf_whose_file_went_missing_is_made_again_not_a_500(
     assert waiting.status_code == 202 and not ReportFile.objects.filter(pk=kept.pk).exists()
     for callback in asked:
         callback()
-    assert member_client.get(url).content.startswith(b"%PDF")
+    assert member_client.get(url).getvalue().startswith(b"%PDF")
 
 
 def test_a_report_shows_each_products_certifications_beside_its_scores(member_client, report):

@@ -140,8 +140,10 @@ def test_the_chair_records_a_meeting_and_other_members_may_not(client, report, l
                       "minutes": "Agreed to pilot ReadAlong"})
     meeting = Meeting.objects.get()
     assert str(meeting.held_on) == "2026-11-20" and set(meeting.attendees.all()) == {leader, committee_member}
-    assert "Agreed to pilot ReadAlong" in client.get(reverse("committee_detail", args=[committee.pk])).content\
-        .decode()
+    page = client.get(reverse("committee_detail", args=[committee.pk])).content.decode()
+    assert "Agreed to pilot ReadAlong" in page and '<time datetime="2026-11-20">' in page
+    attended = page[page.index("Attended"):].split("</span>")[0]
+    assert leader.username in attended and committee_member.username in attended
 
 
 def test_the_committee_form_sets_the_chair_and_the_voting_rules(client, district_admin, leader, committee_member):
@@ -166,6 +168,10 @@ def test_a_calibration_round_compares_every_members_ratings_question_by_question
     assert set(committee.audit_requests.filter(product=anchor).values_list("member", flat=True)) == {
         leader.pk, committee_member.pk}
     url = reverse("calibration_detail", args=[committee.pk, round_.pk])
+    # The committee's page lists the round, and its members by name.
+    committee_page = client.get(reverse("committee_detail", args=[committee.pk])).content.decode()
+    assert f'<a href="{url}">Anchor product</a>' in committee_page
+    assert all(f"<li>{m.get_full_name() or m.username}</li>" in committee_page for m in (leader, committee_member))
     scored_audit(anchor, version, leader, level=3)
     client.force_login(leader)
     assert "The comparison starts once two members" in client.get(url).content.decode()

@@ -1,8 +1,12 @@
 """A report read in Spanish takes the rubric's words from its Spanish translations at render time: no stored English
 criterion title, question or level name shows, and dates read as Spanish dates."""
 
+import re
+
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -32,6 +36,12 @@ def test_a_spanish_reader_sees_the_rubrics_spanish_words_in_the_report_its_produ
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     page = client.get(reverse("report_detail", args=[report.pk])).content.decode()
     assert spanish in page and criterion.title not in page
+    # Drawn once, the page in Spanish costs what it costs in English: the rubric's translations are not read again.
+    with CaptureQueriesContext(connection) as again:
+        second = client.get(reverse("report_detail", args=[report.pk])).content.decode()
+    unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # each response masks the token anew
+    assert unmasked.sub("", second) == unmasked.sub("", page)
+    assert not [q["sql"] for q in again if "rubrics_" in q["sql"]]
     assert "Advierte de que el estudiante está o estará «atrasado»" in page and "Warns that" not in page
     assert "Clasificación" in page and "Puntuación sobre 100" in page
     # "built 4 de diciembre de 2026 a las 19:30": the reader's date format, month names in Spanish.

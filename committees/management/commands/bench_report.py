@@ -175,7 +175,7 @@ class Command(BaseCommand):
         cold_pdf, pdf_seconds = pdf_times
         with timed() as download_seconds:
             pdf = client.get(reverse("report_pdf", args=[large.pk]))
-        assert pdf.content.startswith(b"%PDF"), pdf.status_code
+        assert pdf.getvalue().startswith(b"%PDF"), pdf.status_code
         small_queries, _, _ = page(small)
         large_queries, page_seconds, page_bytes = page(large)
         large.refresh_from_db()
@@ -187,7 +187,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Build (worker's work: claim, load, read copy tone, compare, save): first {cold_build}, "
                           f"again {build_seconds}; {len(build_queries)} queries")
         self.stdout.write(f"PDF (worker: load, render HTML with chart, WeasyPrint, keep): first {cold_pdf}, "
-                          f"again {pdf_seconds}; {len(pdf.content) // 1024} KiB; download from storage "
+                          f"again {pdf_seconds}; {len(pdf.getvalue()) // 1024} KiB; download from storage "
                           f"{download_seconds}")
         self.stdout.write(f"Build + PDF: first {cold_build + cold_pdf}, again {build_seconds + pdf_seconds}")
         self.stdout.write(f"Report page, {product_count} products: {large_queries} queries, {page_seconds}, "
