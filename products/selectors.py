@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Model, OuterRef, QuerySet, Subquery
 
 from assetlens.cache import remembered
 from assetlens.models import District
-from assetlens.plain import Parts, read_rows
+from assetlens.plain import Parts, read_row, read_rows
 
 from . import inventory, tone
 from .models import GRADE_BANDS, InventoryImport, PhraseSetAside, Product, ToolRequest, ToolsPage, Validation
@@ -24,6 +24,17 @@ PAGE_SIZE = 20
 # The rubric criterion whose section shows the copy's reading, and whose rating the reading advises.
 COPY_CRITERION_KEY = "copy-and-tone"
 INLINE_LIMIT = 20_000  # characters read while the page renders; longer copy goes to the worker
+
+
+_PRODUCT_PARTS: Parts = ((Product, tuple(f.attname for f in Product._meta.concrete_fields)),)
+
+
+def district_product(district_id: int, pk: int) -> Product | None:
+    """The product with this id in this district (None for another district's: a 404, never a 403). One plain
+    statement: every product page starts with it, and the ORM took six times the CPU to build the same SELECT."""
+    table = Product._meta.db_table
+    row = read_row(_PRODUCT_PARTS, "", f"{table}.id = %s AND {table}.district_id = %s", [pk, district_id])
+    return cast(Product, row[0]) if row else None
 
 
 def copy_digest(copy: str) -> str:

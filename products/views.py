@@ -42,8 +42,11 @@ def _require_role(request, *roles):
         raise PermissionDenied(_("Your role in this district does not include this."))
 
 
-def _product(request, pk):
-    return get_object_or_404(Product, pk=pk, district=request.district)
+def _product(request, pk) -> Product:
+    product = selectors.district_product(request.district.id, pk)
+    if product is None:
+        raise Http404("No such product in this district.")
+    return product
 
 
 @district_required

@@ -3,12 +3,13 @@ leader should know about, and the audit a re-audit starts from. Each is a fixed 
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
 
 from assetlens.dates import aware
 from assetlens.models import District
+from assetlens.plain import Parts, read_rows
 from audits.models import Audit
 from products.models import Product
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 LISTED_FIELDS = ("id", "page_id", "status", "attempts", "requested_at", "fetched_at", "http_status", "size",
                  "content_type", "failure_code", "failure_detail", "changed", "previous_id")
+_PAGE_PARTS: Parts = ((VendorPage, tuple(f.attname for f in VendorPage._meta.concrete_fields)),)
 AUDITED = (Audit.Status.SUBMITTED, Audit.Status.SCORED, Audit.Status.SCORING_FAILED)
 DASHBOARD_LIMIT = 5
 
@@ -51,8 +53,13 @@ class PageRow:
 
 def page_rows(product: Product) -> list[PageRow]:
     """The product's pages, each with its newest snapshot, newest read and newest change (two queries)."""
-    pages = list(VendorPage.objects.filter(product=product, district_id=product.district_id).order_by("id"))
-    rows = {p.id: PageRow(p, None, None, None) for p in pages}
+    # One plain statement: a product's page asks it on every view, most often to find no pages at all, and the
+    # ORM took six times the CPU to build it.
+    table = VendorPage._meta.db_table
+    pages = [cast(VendorPage, page) for (page,) in read_rows(
+        _PAGE_PARTS, "", f"{table}.product_id = %s AND {table}.district_id = %s", [product.pk, product.district_id],
+        order=f"{table}.id")]
+    rows = {p.pk: PageRow(p, None, None, None) for p in pages}
     if not rows:
         return []
     snapshots = (Snapshot.objects.filter(page_id__in=rows, district_id=product.district_id)
