@@ -1,102 +1,24 @@
-"""A bar chart of criterion scores per product, drawn on the server as SVG. Plain data in, markup out.
+"""Bar charts of scores (an audit's criteria; the criteria of each product in a report), drawn on the server as SVG.
+Plain data in, markup out.
 
 Server-made so it works without JavaScript, prints in the PDF and passes CSP (no inline styles: only
 SVG presentation attributes). Bars sit in labelled rows (products) and numbered columns (criteria) with
 their values written on them, so nothing depends on colour; the page puts the same numbers in a table
-next to it for screen readers (`text_alternative`).
+next to it for screen readers.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 from xml.sax.saxutils import escape
 
 ROW = 22
-LABEL_WIDTH = 190
 WIDTH = 720
 # Alternating column fills, both ≥ 3:1 against white (WCAG 1.4.11 non-text contrast).
 FILLS = ("#0b6e4f", "#1f4e99")
 
-# (criterion title, [(product name, score as stored in the report, or None), ...])
-Group = tuple[str, list[tuple[str, str | None]]]
-
 
 def _short(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def criterion_bars(result: Mapping[str, Any], hidden_product_ids: Iterable[int | str] = ()) -> list[Group]:
-    """[(criterion title, [(product name, score or None), ...]), ...] for the products that may be shown."""
-    hidden = {int(p) for p in hidden_product_ids}
-    products = [p for p in result.get("products", []) if p["id"] not in hidden]
-    return [
-        (c["title"], [(p["name"], p["criteria"].get(c["key"], {}).get("score")) for p in products])
-        for c in result.get("criteria", [])
-    ]
-
-
-def bar_chart_svg(groups: Sequence[Group], *, title: str, description: str, chart_id: str = "criterion-chart",
-                  no_score: str = "—", show_values: bool = True) -> str:
-    """A grid of bars: one row per product, one column per criterion (numbered, with a key underneath).
-
-    Each bar's length is the score out of 100 across its cell. Products run down the side so long names fit,
-    and the whole chart stays one screen tall for 12 products. `show_values=False` drops the numbers on
-    the bars (the PDF prints them in the table right above the chart; text is what makes SVG slow there).
-    """
-    criteria = [criterion for criterion, _ in groups]
-    products = [name for name, _ in groups[0][1]] if groups else []
-    columns = max(len(criteria), 1)
-    cell = (WIDTH - LABEL_WIDTH) / columns
-    top = ROW
-    grid_bottom = top + ROW * len(products)
-    height = grid_bottom + 8 + ROW * len(criteria)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" font-family="sans-serif" class="report-chart" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-        f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
-    ]
-    for c in range(columns + 1):
-        x = LABEL_WIDTH + c * cell
-        parts.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{grid_bottom}" stroke="#adb5bd"/>')
-    for c in range(len(criteria)):
-        parts.append(f'<text x="{LABEL_WIDTH + (c + 0.5) * cell:.1f}" y="{top - 6}" font-size="12" '
-                     f'font-weight="bold" text-anchor="middle" fill="#212529">{c + 1}</text>')
-    for p, name in enumerate(products):
-        y = top + p * ROW
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + ROW - 7}" font-size="12" text-anchor="end" '
-                     f'fill="#212529">{escape(_short(name))}</text>')
-        for c, (_, bars) in enumerate(groups):
-            score = bars[p][1]
-            x = LABEL_WIDTH + c * cell + 2
-            if score is None:
-                parts.append(f'<text x="{x + 2:.1f}" y="{y + ROW - 7}" font-size="11" fill="#495057">'
-                             f'{escape(no_score)}</text>')
-                continue
-            width = (cell - 4) * float(Decimal(score)) / 100
-            parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="{ROW - 6}" '
-                         f'fill="{FILLS[c % 2]}"/>')
-            if show_values:
-                # White on the bar when it is long enough to hold the number, dark beside it otherwise.
-                inside = width > 34
-                parts.append(f'<text x="{(x + width - 3) if inside else (x + width + 2):.1f}" y="{y + ROW - 7}" '
-                             f'font-size="11" text-anchor="{"end" if inside else "start"}" '
-                             f'fill="{"#ffffff" if inside else "#212529"}">{escape(str(score))}</text>')
-    for c, criterion in enumerate(criteria):
-        parts.append(f'<text x="0" y="{grid_bottom + 8 + (c + 1) * ROW - 7}" font-size="12" fill="#212529">'
-                     f'{c + 1} · {escape(_short(criterion, 90))}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def text_alternative(groups: Sequence[Group]) -> tuple[list[str], list[tuple[str, list[str | None]]]]:
-    """The chart's numbers as (header row, body rows) for a table: products across, criteria down."""
-    if not groups:
-        return [], []
-    header = [name for name, _ in groups[0][1]]
-    body = [(criterion, [score for _, score in bars]) for criterion, bars in groups]
-    return header, body
 
 
 def score_bars_svg(bars: Sequence[tuple[str, str | None]], *, title: str, description: str, scale_label: str,
