@@ -5,12 +5,13 @@ page shows beside the field; the filters that were valid still apply, and what w
 """
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +31,16 @@ def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet
     return queryset
 
 
-def _ordered(queryset: QuerySet, column: "Column", descending: bool) -> QuerySet:
+def _ordered(queryset: QuerySet, column: "Column", descending: bool, hidden: Q | None = None) -> QuerySet:
     # Empty scores (drafts, audits not scored yet) go last both ways, so sorting by score leads with scores. Only
     # a column that can be empty says so: "NULLS LAST" on a column that never is keeps PostgreSQL from reading
     # the district's newest audits straight off the (district, updated_at) index, and sorts them all instead.
     if column.may_be_empty:
-        order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in column.columns]
+        # A score the viewer may not see yet (blind until they submit their own) sorts as an empty one: where a
+        # hidden score stood in the order would tell it.
+        values = [F(c) if hidden is None else Case(When(~hidden, then=F(c)), default=Value(None))
+                  for c in column.columns]
+        order = [v.desc(nulls_last=True) if descending else v.asc(nulls_last=True) for v in values]
     else:
         order = [F(c).desc() if descending else F(c).asc() for c in column.columns]
     return queryset.order_by(*order, "-id" if descending else "id")
@@ -47,6 +52,12 @@ class Column:
     label: str | Promise
     columns: tuple[str, ...]  # the model fields sorted on, in order
     may_be_empty: bool = False  # a score not given yet: shown last whichever way the column is sorted
+
+
+def sorts_by_a_score(params: QueryDict, columns: tuple[Column, ...]) -> bool:
+    """Does the list ask to be sorted by a column that shows a score (or when it was given)?"""
+    key = params.get("sort", "").removeprefix("-")
+    return any(c.key == key and c.may_be_empty for c in columns)
 
 
 def sort_choices(columns: tuple[Column, ...]) -> list[tuple[str, str]]:
@@ -108,7 +119,7 @@ class _SortFilter(django_filters.ChoiceFilter):
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         value = value or self.default
         column = self.columns[value.removeprefix("-")]
-        return _ordered(qs, column, value.startswith("-"))
+        return _ordered(qs, column, value.startswith("-"), getattr(self.parent, "hidden_scores", None))
 
 
 AUDIT_COLUMNS = (
@@ -154,8 +165,11 @@ class AuditFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = AuditFilterForm
 
-    def __init__(self, data: QueryDict, *, queryset: QuerySet, versions: list[tuple[str, str]]) -> None:
+    def __init__(self, data: QueryDict, *, queryset: QuerySet, versions: list[tuple[str, str]],
+                 blind: AbstractSet[int] = frozenset(), viewer_id: int | None = None) -> None:
         super().__init__(data, queryset=queryset)
+        # Others' audits of the products the viewer is blind to: their scores sort as empty ones.
+        self.hidden_scores = Q(product_id__in=blind) & ~Q(auditor_id=viewer_id) if blind else None
         # The district's versions, read once by the caller: offering them and checking a choice cost no query.
         self.filters["version"].extra["choices"] = versions
 
@@ -182,6 +196,11 @@ class ProductScoreFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX,
                                   widget=forms.TextInput(attrs={"type": "search"}), help_text=_("Product or vendor"))
     sort = _SortFilter(columns=PRODUCT_COLUMNS, default=PRODUCT_DEFAULT_SORT, empty_label=None)
+
+    def __init__(self, data: QueryDict, *, queryset: QuerySet, blind: AbstractSet[int] = frozenset()) -> None:
+        super().__init__(data, queryset=queryset)
+        # The products the viewer is blind to: their latest scores sort as empty ones.
+        self.hidden_scores = Q(pk__in=blind) if blind else None
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return _search(queryset, ("name", "vendor"), value)

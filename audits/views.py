@@ -1,5 +1,6 @@
 """A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
 
+from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
@@ -37,6 +38,7 @@ from .filters import (
     ProductScoreFilter,
     shown_fields,
     sort_links,
+    sorts_by_a_score,
 )
 from .forms import EVIDENCE_LABELS, PARTS, EvidenceForm, SectionForm, field_name, initial_from_answers
 from .listing import audit_table_rows, draft_cards, filter_fields, headings
@@ -76,12 +78,18 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
+ONE_DECIMAL = Decimal("0.1")  # a score's places (audits.models.Score.overall)
+
+
 @staff_start_at_districts
 @district_required
 def dashboard(request):
     """The district's audits: searched, filtered, sorted and paged; the person's drafts to continue on top."""
+    # Sorted by score, the scores the person may not see yet must not show through the order (asked only then).
+    blind = (committee_selectors.all_blind_product_ids(request.user, request.district.id)
+             if sorts_by_a_score(request.GET, AUDIT_COLUMNS) else set())
     filters = AuditFilter(request.GET, queryset=selectors.district_audits(request.district),
-                          versions=selectors.version_choices(request.district))
+                          versions=selectors.version_choices(request.district), blind=blind, viewer_id=request.user.id)
     page = selectors.page_of(filters.qs, request.GET.get("page"), (*selectors.ROW_FIELDS, "product__name"))
     sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
     rows = _rows(request, page.object_list)
@@ -101,7 +109,9 @@ def dashboard(request):
 @district_required
 def dashboard_products(request):
     """Each product in use with its latest score and what that score means in plain words."""
-    filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district))
+    blind = (committee_selectors.all_blind_product_ids(request.user, request.district.id)
+             if sorts_by_a_score(request.GET, PRODUCT_COLUMNS) else set())
+    filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district), blind=blind)
     page = selectors.page_of(filters.qs, request.GET.get("page"), selectors.PRODUCT_SCORE_FIELDS)
     products = page.object_list
     blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p["id"] for p in products})
@@ -115,7 +125,9 @@ def dashboard_products(request):
         rows.append({
             "name": p["name"], "vendor": p["vendor"], "blind": p["id"] in blind, "url": product_url % p["id"],
             "result_url": None if audit_id is None else result_url % audit_id,
-            "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
+            # As stored (one decimal): SQLite hands a subquery's decimal back unscaled, 50 for 50.0.
+            "score": None if overall is None else formats.localize(Decimal(overall).quantize(ONE_DECIMAL)),
+            "level": level_label(overall),
             "when": None if scored_at is None else moment(scored_at),
             "iso": None if scored_at is None else scored_at.isoformat(),
         })

@@ -115,6 +115,27 @@ def test_columns_sort_both_ways_with_aria_sort_and_scores_lead(leader_client, sh
         "ChatHome", "MathSprint", "MathSprint", "ReadAlong"]
 
 
+def test_scores_a_committee_member_may_not_see_yet_sort_as_empty_ones(client, shelf, committee, committee_member):
+    """Blind to ChatHome (100.0) and ReadAlong (50.0) until they submit their own: sorted by score, those rows go
+    with the unscored ones (by age), so their place in the order does not give their scores away."""
+    for name in ("ChatHome", "ReadAlong"):
+        AuditRequest.objects.create(committee=committee, product=Product.objects.get(name=name),
+                                    member=committee_member)
+    client.force_login(committee_member)
+    low_first = page_of(client, reverse("dashboard") + "?sort=score")
+    # 25.0; then ChatHome, ReadAlong and the draft, oldest first (ChatHome's score alone would have put it last).
+    assert body_rows(low_first) == ["MathSprint", "ChatHome", "ReadAlong", "MathSprint"]
+    assert "100.0" not in low_first and "50.0" not in low_first
+    high_first = page_of(client, reverse("dashboard") + "?sort=-score")
+    assert body_rows(high_first) == ["MathSprint", "MathSprint", "ReadAlong", "ChatHome"]
+    by_product = page_of(client, reverse("dashboard_products") + "?sort=-score")
+    names = re.findall(r'<td class="text-break"[^>]*><a href="/products/\d+/"><bdi>([^<]+)</bdi></a>', by_product)
+    assert names == ["MathSprint", "ReadAlong", "ChatHome"]  # not ChatHome, ReadAlong, MathSprint by score
+    by_day = page_of(client, reverse("dashboard_products") + "?sort=scored")
+    names = re.findall(r'<td class="text-break"[^>]*><a href="/products/\d+/"><bdi>([^<]+)</bdi></a>', by_day)
+    assert names == ["MathSprint", "ChatHome", "ReadAlong"]
+
+
 def test_scores_read_with_their_plain_language_level(leader_client, shelf):
     page = page_of(leader_client, reverse("dashboard") + "?sort=score")
     assert re.search(r"25\.0<br><span[^>]*>Leans deficit-framed", page)  # round(25 / 100 × 4) = 1
