@@ -8,15 +8,19 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:${port}}"  # links in the emails p
 "$python" manage.py runserver "127.0.0.1:${port}" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true' INT TERM EXIT
-for _ in $(seq 1 100); do
+# Wait as long as the server is starting (a busy machine can take longer than any fixed limit); after 30 s say
+# what the health check answers, once, so a database or Redis that is down does not look like a hang.
+tries=0
+until curl -fsS -o /dev/null "http://127.0.0.1:${port}/health/" 2>/dev/null; do
   if ! kill -0 "$server" 2>/dev/null; then
     wait "$server"
     exit $?
   fi
-  if curl -fsS -o /dev/null "http://127.0.0.1:${port}/health/" 2>/dev/null; then
-    echo "AssetLens is on http://127.0.0.1:${port} (Ctrl+C to stop)"
-    break
+  tries=$((tries + 1))
+  if [ "$tries" -eq 150 ]; then
+    echo "Still waiting for http://127.0.0.1:${port}/health/ to answer: $(curl -sS "http://127.0.0.1:${port}/health/" 2>&1 || true)"
   fi
   sleep 0.2
 done
+echo "AssetLens is on http://127.0.0.1:${port} (Ctrl+C to stop)"
 wait "$server"

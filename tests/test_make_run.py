@@ -1,10 +1,11 @@
 """`make run` (scripts/run.sh): any port, the address printed only once the server answers, no debug pages."""
 
 import os
+import queue
 import signal
 import subprocess
 import sys
-import time
+import threading
 import urllib.error
 import urllib.request
 
@@ -18,10 +19,22 @@ def test_make_run_serves_on_the_chosen_port_says_so_once_it_answers_and_shows_a_
     env.pop("DEBUG", None)
     process = subprocess.Popen([str(BASE_DIR / "scripts" / "run.sh")], cwd=BASE_DIR, env=env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    # Lines are read on a thread, so the wait below has a limit even when the script prints nothing at all.
+    lines: queue.Queue = queue.Queue()
+
+    def read_lines():
+        for line in process.stdout:
+            lines.put(line)
+        lines.put("")  # the end: the script has stopped
+
+    threading.Thread(target=read_lines, daemon=True).start()
     try:
-        deadline, said = time.monotonic() + 60, ""
-        while time.monotonic() < deadline and "AssetLens is on" not in said:
-            said = process.stdout.readline()
+        said = ""
+        while "AssetLens is on" not in said:
+            try:
+                said = lines.get(timeout=120)
+            except queue.Empty:
+                raise AssertionError("nothing said for 120 s: the server did not answer") from None
             assert said or process.poll() is None, "the server stopped before it answered"
         assert said.strip() == f"AssetLens is on http://127.0.0.1:{port} (Ctrl+C to stop)"
         # Printed only once the server answers: the very next request is served.
