@@ -24,4 +24,5 @@ def _links(script_prefix: str) -> dict[str, str]:
 
 
 def site_links(request):
-    return {"site": _links(get_script_prefix())}
+    # Not "site": allauth puts the current Site in its pages' context under that name.
+    return {"site_links": _links(get_script_prefix())}

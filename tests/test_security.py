@@ -341,3 +341,13 @@ def test_a_formula_typed_as_evidence_reaches_the_csv_download_as_text(client, pr
     assert rows and all(row["notes"] == "'=HYPERLINK(\"http://evil.example\",\"Click\")" for row in rows)
     assert all(row["evidence_quote"] == "'@SUM(A1:A9)" for row in rows)
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/accounts/password/reset/", "/no-such-page/"])
+def test_the_sign_in_and_error_pages_carry_the_sites_styles_scripts_and_language_form(client, url):
+    """The header's links are kept per process (assetlens.context_processors): allauth's own pages put a "site" in
+    their context, which must not hide them."""
+    page = client.get(url).content.decode()
+    assert 'href="/static/css/assetlens.css"' in page and 'src="/static/js/site.js"' in page
+    assert 'action="/i18n/setlang/"' in page
