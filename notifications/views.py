@@ -23,8 +23,9 @@ def notification_list(request):
     page = selectors.page_for(request.user.id, request.district.id, request.GET.get("page"))
     rows = [{"id": n.id, "words": wording.describe(n.event, n.params), "created_at": n.created_at,
              "unread": n.read_at is None} for n in page.object_list]
-    # Seen now: the header's count drops on the next page; this page still marks which were new.
-    services.mark_read(request.user.id, request.district.id, [row["id"] for row in rows if row["unread"]])
+    # Seen now: the header's count drops on this very page; the list still marks which were new.
+    if services.mark_read(request.user.id, request.district.id, [row["id"] for row in rows if row["unread"]]):
+        request.membership.refresh_from_db(fields=["unread_notifications"])
     return render(request, "notifications/notification_list.html", {"page": page, "rows": rows})
 
 
