@@ -690,6 +690,9 @@ def bench_worker(leader, submits):
     redis.Redis.from_url(REDIS_URL).delete("celery", "unacked", "unacked_index")
     # This process ran tasks eagerly so far (set up without Redis); from here on it publishes them to Redis.
     celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
+    # Connections made so far were to the in-process broker; without closing them the submits below would be
+    # published there, where no worker listens.
+    celery_app.close()
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "assetlens", "worker", "--concurrency=2",
                                "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
