@@ -6,16 +6,11 @@ the dashboard's template time. Here the words are translated once per page and e
 is the same as the includes drew (Bootstrap's, as crispy-forms drew the fields).
 """
 
-from html import escape as _escape
 from typing import Any
 
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-
-
-def escape(text: Any) -> str:
-    """Django's escape without its lazy-string wrapper (same output: html.escape of the text)."""
-    return _escape(str(text))
 
 
 def headings(sorts: dict[str, dict], end: tuple[str, ...] = ()) -> SafeString:

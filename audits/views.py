@@ -67,8 +67,11 @@ def _own_draft(request, pk) -> Audit:
     return audit
 
 
-def _rows(request, audits):
-    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {a["product_id"] for a in audits})
+def _rows(request, audits, all_blind: set[int] | None = None):
+    """List rows of `audits`; `all_blind`: every product the person is blind to, when the page read it already."""
+    ids = {a["product_id"] for a in audits}
+    blind = (all_blind & ids if all_blind is not None
+             else committee_selectors.blind_product_ids(request.user, request.district.id, ids))
     return audit_rows(audits, request.user.id, blind)
 
 
@@ -85,14 +88,16 @@ ONE_DECIMAL = Decimal("0.1")  # a score's places (audits.models.Score.overall)
 @district_required
 def dashboard(request):
     """The district's audits: searched, filtered, sorted and paged; the person's drafts to continue on top."""
-    # Sorted by score, the scores the person may not see yet must not show through the order (asked only then).
+    # Sorted by score, the scores the person may not see yet must not show through the order (asked only then,
+    # and then the rows' own blind check reads from it).
     blind = (committee_selectors.all_blind_product_ids(request.user, request.district.id)
-             if sorts_by_a_score(request.GET, AUDIT_COLUMNS) else set())
+             if sorts_by_a_score(request.GET, AUDIT_COLUMNS) else None)
     filters = AuditFilter(request.GET, queryset=selectors.district_audits(request.district),
-                          versions=selectors.version_choices(request.district), blind=blind, viewer_id=request.user.id)
+                          versions=selectors.version_choices(request.district), blind=blind or set(),
+                          viewer_id=request.user.id)
     page = selectors.page_of(filters.qs, request.GET.get("page"), (*selectors.ROW_FIELDS, "product__name"))
     sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
-    rows = _rows(request, page.object_list)
+    rows = _rows(request, page.object_list, blind)
     return render(request, "audits/dashboard.html", {
         "filters": filters, "form": filters.form, "page": page, "rows": rows, "table_rows": audit_table_rows(rows),
         "fields": filter_fields(shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to"))),
@@ -109,12 +114,15 @@ def dashboard(request):
 @district_required
 def dashboard_products(request):
     """Each product in use with its latest score and what that score means in plain words."""
-    blind = (committee_selectors.all_blind_product_ids(request.user, request.district.id)
-             if sorts_by_a_score(request.GET, PRODUCT_COLUMNS) else set())
-    filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district), blind=blind)
+    all_blind = (committee_selectors.all_blind_product_ids(request.user, request.district.id)
+                 if sorts_by_a_score(request.GET, PRODUCT_COLUMNS) else None)
+    filters = ProductScoreFilter(request.GET, queryset=selectors.product_scores(request.district),
+                                 blind=all_blind or set())
     page = selectors.page_of(filters.qs, request.GET.get("page"), selectors.PRODUCT_SCORE_FIELDS)
     products = page.object_list
-    blind = committee_selectors.blind_product_ids(request.user, request.district.id, {p["id"] for p in products})
+    ids = {p["id"] for p in products}
+    blind = (all_blind & ids if all_blind is not None
+             else committee_selectors.blind_product_ids(request.user, request.district.id, ids))
     moment, sort = formatter(moment_format()), filters.form.cleaned_data.get("sort", "")
     # Links made once and completed per row: a {% url %} on every row cost as much as the rest of the row.
     product_url, result_url = url_pattern("product_detail", 1), url_pattern("audit_result", 1)
@@ -393,12 +401,12 @@ def _question_cards(version, number, questions, fields_of, conflicts, show_missi
 def _progress_rows(audit, criteria, answers, current: int | None = None) -> str:
     """The list of sections beside a draft as its rows' HTML, each section's words and link made here once (not
     by tags per row); `current`: the section on screen, marked as the current step."""
-    section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    section_url = url_pattern("audit_section", 2)
     rows = []
     for step in selectors.section_progress(criteria, answers):
         number, title = step["number"], escape(step["criterion"].tr("title"))
         name = (f'<strong aria-current="step">{number}. {title}</strong>' if number == current
-                else f'<a href="{section_url}{number}/">{number}. {title}</a>')
+                else f'<a href="{section_url % (audit.pk, number)}">{number}. {title}</a>')
         answered = escape(_("%(a)s of %(t)s answered") % {"a": step["answered"], "t": step["total"]})
         rows.append(f'\n    <li class="mb-1">{name}\n'
                     f'      <span class="text-body-secondary">({answered})</span></li>\n  ')
@@ -511,12 +519,12 @@ def _answer_words(answer, words: dict[str, str]) -> str:
 def _review_sections(audit, criteria, answers) -> list[dict]:
     """Each section of the review as plain values: its title, where to edit it, and its questions' answers as the
     list items' HTML (every text in it escaped)."""
-    section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    section_url = url_pattern("audit_section", 2)
     words = {name: escape(text) for name, text in (
         ("not_applicable", _("Not applicable")), ("level", _("level")), ("with_evidence", _("with evidence")),
         ("not_answered", _("not answered yet")))}
     return [{
-        "number": number, "title": criterion.tr("title"), "edit_url": f"{section_url}{number}/",
+        "number": number, "title": criterion.tr("title"), "edit_url": section_url % (audit.pk, number),
         "items": mark_safe("".join(
             f"\n    <li>{escape(question.tr('prompt'))} — {_answer_words(answers.get(question.id), words)}</li>\n  "
             for question in criterion.questions.all())),
@@ -525,9 +533,9 @@ def _review_sections(audit, criteria, answers) -> list[dict]:
 
 def _missing_items(audit, missing) -> str:
     """The required questions still open, as list items linking to each in its section (escaped here)."""
-    section_url = reverse("audit_section", args=[audit.pk, 0]).removesuffix("0/")
+    section_url = url_pattern("audit_section", 2)
     return mark_safe("".join(
-        f'\n    <li><a href="{section_url}{number}/?check=1#q-{question.id}">'
+        f'\n    <li><a href="{section_url % (audit.pk, number)}?check=1#q-{question.id}">'
         f'{_("Section %(n)s") % {"n": number}}: {escape(question.tr("prompt"))}</a></li>\n  '
         for number, question in missing))
 
