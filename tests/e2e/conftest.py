@@ -28,6 +28,7 @@ AXE_CANDIDATES = [
 ]
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "pw-for-tests-123"
+NAVIGATED_AWAY = ("Execution context was destroyed", "reading 'documentElement'", "axe is not defined")
 
 
 def unavailable(reason):
@@ -108,12 +109,24 @@ def check_accessibility(page, axe_source, where=""):
     `evaluate` runs through the DevTools protocol, which the page's CSP (script-src 'self') does not govern,
     so the page under test keeps its real CSP and axe still loads.
     """
-    if not page.evaluate("() => typeof window.axe === 'object'"):
-        page.evaluate(axe_source)
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        WCAG_22_AA,
-    )
+    from playwright.sync_api import Error as PlaywrightError
+
+    for attempt in range(3):
+        # A click that navigates returns once the new page has begun to load; axe reads the page once it has.
+        page.wait_for_load_state()
+        try:
+            if not page.evaluate("() => typeof window.axe === 'object'"):
+                page.evaluate(axe_source)
+            result = page.evaluate(
+                "async (tags) => await axe.run(document, "
+                "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+                WCAG_22_AA,
+            )
+            break
+        except PlaywrightError as exc:
+            # The document axe was reading went away under it (the navigation finished mid-run): read the new one.
+            if attempt == 2 or not any(sign in str(exc) for sign in NAVIGATED_AWAY):
+                raise
     violations = result["violations"]
     if violations:
         lines = [f"axe-core found {len(violations)} WCAG 2.2 AA problem(s) on {where or page.url}:"]

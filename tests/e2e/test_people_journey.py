@@ -65,6 +65,7 @@ def test_admin_invites_a_colleague_who_joins_by_the_emailed_link_and_is_signed_o
     page.wait_for_url(re.compile(r"/people/$"))
     check_accessibility(page, axe_source, "People page")
     page.get_by_role("link", name="Invite people").click()
+    page.wait_for_url(re.compile(r"/people/invite/$"))
     check_accessibility(page, axe_source, "invite form")
 
     # A malformed line first: it is named, and what was pasted stays in the box.
