@@ -1,4 +1,4 @@
-"""The dashboard's search, filters and sort, read from the query string with django-filter.
+"""The dashboards' search, filters and sort, read from the query string (the by-product list with django-filter).
 
 Bad input (a date that is not a date, a sort nobody offers, dates the wrong way round) becomes a form error the
 page shows beside the field; the filters that were valid still apply, and what was typed stays in the form.
@@ -7,7 +7,7 @@ page shows beside the field; the filters that were valid still apply, and what w
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -17,13 +17,17 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import Audit
+from .selectors import AuditSearch
 
 SEARCH_MAX = 200
+SEARCH_WORDS = 10  # every word must match; more than this is a paste, not a search
+UNKNOWN_SORT = _("The list cannot be sorted by “%(value)s”, so it is sorted by its usual order. "
+                 "Use the column headings to sort.")
 
 
 def _search(queryset: QuerySet, fields: tuple[str, ...], value: str) -> QuerySet:
     """Every word must appear in one of `fields`: "ana reader" finds Ana's audits of ReadAlong."""
-    for word in value.split()[:10]:
+    for word in value.split()[:SEARCH_WORDS]:
         match = Q()
         for name in fields:
             match |= Q(**{f"{name}__icontains": word})
@@ -50,7 +54,7 @@ def _ordered(queryset: QuerySet, column: "Column", descending: bool, hidden: Q |
 class Column:
     key: str  # in the query string: ?sort=product, ?sort=-product
     label: str | Promise
-    columns: tuple[str, ...]  # the model fields sorted on, in order
+    columns: tuple[str, ...] = ()  # the model fields sorted on, in order (for a FilterSet's _SortFilter)
     may_be_empty: bool = False  # a score not given yet: shown last whichever way the column is sorted
 
 
@@ -111,9 +115,7 @@ class _SortFilter(django_filters.ChoiceFilter):
 
     def __init__(self, *args: Any, columns: tuple[Column, ...], default: str, **kwargs: Any) -> None:
         self.columns, self.default = {c.key: c for c in columns}, default
-        kwargs.setdefault("error_messages", {
-            "invalid_choice": _("The list cannot be sorted by “%(value)s”, so it is sorted by its usual order. "
-                                "Use the column headings to sort.")})
+        kwargs.setdefault("error_messages", {"invalid_choice": UNKNOWN_SORT})
         super().__init__(*args, choices=sort_choices(columns), label=_("Sort by"), **kwargs)
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
@@ -122,17 +124,40 @@ class _SortFilter(django_filters.ChoiceFilter):
         return _ordered(qs, column, value.startswith("-"), getattr(self.parent, "hidden_scores", None))
 
 
+# What each column sorts on is audits.selectors.AUDIT_ORDER (the list is read in one plain statement).
 AUDIT_COLUMNS = (
-    Column("product", _("Product"), ("product__name",)),
-    Column("status", _("Status"), ("status",)),
-    Column("auditor", _("Auditor"), ("auditor__first_name", "auditor__last_name", "auditor__username")),
-    Column("score", _("Score"), ("score__overall",), may_be_empty=True),
-    Column("changed", _("Last change"), ("updated_at",)),
+    Column("product", _("Product")),
+    Column("status", _("Status")),
+    Column("auditor", _("Auditor")),
+    Column("score", _("Score"), may_be_empty=True),
+    Column("changed", _("Last change")),
 )
 AUDIT_DEFAULT_SORT = "-changed"
 
 
 class AuditFilterForm(forms.Form):
+    """The dashboard's search, filters and sort. A plain form, not a django-filter FilterSet as the by-product
+    list is: the list is read by one plain statement (audits.selectors.district_audit_page) built from what this
+    form accepted, because composing it through the ORM cost as much CPU as the rest of the page."""
+
+    # type="search": a search box gets no character counter (the limit only stops a runaway paste).
+    q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_MAX,
+                        widget=forms.TextInput(attrs={"type": "search"}),
+                        help_text=_("Product, vendor or auditor name"))
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses")), *Audit.Status.choices])
+    version = forms.ChoiceField(label=_("Rubric version"), required=False)
+    changed_from = forms.DateField(label=_("Changed from"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    changed_to = forms.DateField(label=_("Changed to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=sort_choices(AUDIT_COLUMNS),
+                             error_messages={"invalid_choice": UNKNOWN_SORT})
+
+    def __init__(self, data: QueryDict, *, versions: list[tuple[str, str]]) -> None:
+        super().__init__(data)
+        # The district's versions, read once by the caller: offering them and checking a choice cost no query.
+        cast(forms.ChoiceField, self.fields["version"]).choices = [("", _("All versions")), *versions]
+
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}
         start, end = data.get("changed_from"), data.get("changed_to")
@@ -144,43 +169,14 @@ class AuditFilterForm(forms.Form):
                                         % {"start": start.isoformat(), "end": end.isoformat()})
         return data
 
-
-class AuditFilter(django_filters.FilterSet):
-    # type="search": a search box gets no character counter (the limit only stops a runaway paste).
-    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=SEARCH_MAX,
-                                  widget=forms.TextInput(attrs={"type": "search"}),
-                                  help_text=_("Product, vendor or auditor name"))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Audit.Status.choices,
-                                         empty_label=_("All statuses"))
-    version = django_filters.ChoiceFilter(label=_("Rubric version"), field_name="rubric_version_id",
-                                          empty_label=_("All versions"))
-    changed_from = django_filters.DateFilter(label=_("Changed from"), field_name="updated_at",
-                                             lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
-    changed_to = django_filters.DateFilter(label=_("Changed to"), field_name="updated_at",
-                                           lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
-    sort = _SortFilter(columns=AUDIT_COLUMNS, default=AUDIT_DEFAULT_SORT, empty_label=None)
-
-    class Meta:
-        model = Audit
-        fields: list[str] = []
-        form = AuditFilterForm
-
-    def __init__(self, data: QueryDict, *, queryset: QuerySet, versions: list[tuple[str, str]],
-                 blind: AbstractSet[int] = frozenset(), viewer_id: int | None = None) -> None:
-        super().__init__(data, queryset=queryset)
-        # Others' audits of the products the viewer is blind to: their scores sort as empty ones.
-        self.hidden_scores = Q(product_id__in=blind) & ~Q(auditor_id=viewer_id) if blind else None
-        # The district's versions, read once by the caller: offering them and checking a choice cost no query.
-        self.filters["version"].extra["choices"] = versions
-
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return _search(queryset, ("product__name", "product__vendor", "auditor__first_name", "auditor__last_name",
-                                  "auditor__username"), value)
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        if "sort" not in self.form.cleaned_data:  # no sort asked, or one nobody offers: the usual order
-            queryset = self.filters["sort"].filter(queryset, "")
-        return super().filter_queryset(queryset)
+    def search(self) -> AuditSearch:
+        """What was asked and accepted; a field with an error asks nothing, and the others still apply."""
+        self.is_valid()  # a field's error is shown beside it; cleaned_data keeps only what was accepted
+        data = self.cleaned_data
+        return AuditSearch(words=tuple(data.get("q", "").split()[:SEARCH_WORDS]), status=data.get("status") or None,
+                           version_id=int(data["version"]) if data.get("version") else None,
+                           changed_from=data.get("changed_from"), changed_to=data.get("changed_to"),
+                           sort=data.get("sort") or AUDIT_DEFAULT_SORT)
 
 
 PRODUCT_COLUMNS = (

@@ -6,11 +6,17 @@ the dashboard's template time. Here the words are translated once per page and e
 is the same as the includes drew (Bootstrap's, as crispy-forms drew the fields).
 """
 
+import html
 from typing import Any
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+
+def escape(text: object) -> str:
+    """Django's escape (html.escape of the text) without its lazy-text wrapper, which looks through the arguments
+    of every call: a dashboard escapes some two hundred texts, and that wrapper was a tenth of its CPU."""
+    return html.escape(str(text))
 
 
 def headings(sorts: dict[str, dict], end: tuple[str, ...] = ()) -> SafeString:

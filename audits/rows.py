@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
-from assetlens.dates import formatter, moment_format
+from assetlens.dates import list_moments, moment_format
 
 from . import scoring
 from .models import Audit
@@ -47,11 +47,21 @@ def audit_rows(audits: Iterable[dict[str, Any]], viewer_id: int, blind_product_i
     (never for their own). `when` is the last change in `pattern` (the day and time with its zone unless asked
     otherwise): formatting a date is most of a row's cost, so only the one the page shows is made."""
     labels = {value: str(label) for value, label in Audit.Status.choices}
-    when_of = formatter(pattern or moment_format())
+    level_words: dict[str, str] = {}  # each level's words translated once a page, however many rows show them
+
+    def level_of(overall: Decimal | None) -> str:
+        level = scoring.overall_level(overall)
+        if level is None:
+            return ""
+        if level not in level_words:
+            level_words[level] = str(LEVEL_WORDS[level])
+        return level_words[level]
+
+    moment_of = list_moments(pattern or moment_format())
     detail = reverse("audit_detail", args=[0]).removesuffix("0/")
     rows = []
     for audit in audits:
-        when = timezone.localtime(audit["updated_at"])
+        iso, when = moment_of(audit["updated_at"])
         status = audit["status"]
         overall = audit["score__overall"] if status == Audit.Status.SCORED else None
         # The name as User.get_full_name() gives it, else the username.
@@ -61,8 +71,9 @@ def audit_rows(audits: Iterable[dict[str, Any]], viewer_id: int, blind_product_i
             "status": labels[status], "badge": BADGES.get(status, "text-bg-secondary"),
             "auditor": name or audit["auditor__username"],
             "blind": audit["product_id"] in blind_product_ids and audit["auditor_id"] != viewer_id,
-            "score": None if overall is None else formats.localize(overall), "level": level_label(overall),
-            "iso": when.isoformat(), "when": when_of(when),
+            "score": None if overall is None else formats.localize(overall),
+            "level": level_of(overall),
+            "iso": iso, "when": when,
         })
     return rows
 

@@ -1,7 +1,10 @@
 """Reads about audits that pages, services and tasks share. Each takes what it needs and loads it once."""
 
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
@@ -21,8 +24,6 @@ from . import scoring
 from .models import Answer, Audit, Score
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from django.contrib.auth.models import User
 
 PAGE_SIZE = 20
@@ -35,10 +36,115 @@ ROW_FIELDS = ("id", "status", "updated_at", "product_id", "auditor_id", "auditor
               "auditor__last_name", "score__overall")
 
 
-def district_audits(district: District) -> "QuerySet[Audit]":
-    """The district's audits; search, filters and sort are added by audits.filters, and a page of them is read
-    as list rows by page_of(…, ROW_FIELDS + ("product__name",))."""
-    return Audit.objects.filter(district=district)
+@dataclass(frozen=True)
+class AuditSearch:
+    """What the dashboard was asked for (audits.filters.AuditFilterForm.search): every word must appear in the
+    product's name or vendor or the auditor's name; the days are the district's, inclusive; `sort` is a column
+    key of audits.filters.AUDIT_COLUMNS, "-" first for the other way round."""
+
+    words: tuple[str, ...] = ()
+    status: str | None = None
+    version_id: int | None = None
+    changed_from: date | None = None
+    changed_to: date | None = None
+    sort: str = "-changed"  # audits.filters.AUDIT_DEFAULT_SORT
+
+
+# What each of the dashboard's columns sorts on, in order; the audit's id breaks ties the same way round.
+AUDIT_ORDER = {"product": ("p.name",), "status": ("a.status",),
+               "auditor": ("u.first_name", "u.last_name", "u.username"), "score": ("s.overall",),
+               "changed": ("a.updated_at",)}
+SEARCHED = ("p.name", "p.vendor", "u.first_name", "u.last_name", "u.username")
+
+
+def district_audit_page(district: District, search: AuditSearch, page_number: str | None,
+                        hidden_products: AbstractSet[int] = frozenset(), viewer_id: int | None = None) -> Page:
+    """A page of the district's audits as list rows (ROW_FIELDS and `product__name`), as `search` asks, numbered
+    as Paginator.get_page numbers them; the count and the page are a statement each.
+
+    `hidden_products`: the products the viewer is blind to; other people's scores of them sort as empty ones,
+    since where a hidden score stood in the order would tell it. Empty scores go last whichever way round."""
+    where = ["a.district_id = %s", "a.deleted_at IS NULL"]
+    params: list[Any] = [district.pk]
+    for word in search.words:
+        where.append("(" + " OR ".join(f"{connection.ops.lookup_cast('icontains') % column} "
+                                       f"{connection.operators['icontains'] % '%s'}" for column in SEARCHED) + ")")
+        params += [f"%{connection.ops.prep_for_like_query(word)}%"] * len(SEARCHED)
+    if search.status:
+        where.append("a.status = %s")
+        params.append(search.status)
+    if search.version_id:
+        where.append("a.rubric_version_id = %s")
+        params.append(search.version_id)
+    # A day is the district's (its zone is active): from its first moment up to the next day's, which, unlike
+    # the time's date in that zone, lets the (district, updated_at) index find them.
+    # A bound past the calendar's ends (year 1, year 9999) bounds nothing.
+    start = _start_of(search.changed_from) if search.changed_from else None
+    if start is not None:
+        where.append("a.updated_at >= %s")
+        params.append(start)
+    to = search.changed_to
+    end = _start_of(to + timedelta(days=1)) if to and to < date.max else None
+    if end is not None:
+        where.append("a.updated_at < %s")
+        params.append(end)
+
+    key = search.sort.removeprefix("-")
+    way = " DESC" if search.sort.startswith("-") else ""
+    columns, order_params = list(AUDIT_ORDER[key]), list[Any]()
+    if key == "score":
+        if hidden_products:
+            hidden = sorted(hidden_products)
+            columns = [f"CASE WHEN a.product_id IN ({', '.join(['%s'] * len(hidden))}) AND a.auditor_id <> %s "
+                       "THEN NULL ELSE s.overall END"]
+            order_params = [*hidden, viewer_id]
+        # NULLS LAST only where a value can be empty: on a column that never is, it keeps PostgreSQL from reading
+        # the newest audits straight off the (district, updated_at) index.
+        way += " NULLS LAST"
+    order = ", ".join(f"{column}{way}" for column in columns) + (", a.id DESC" if search.sort.startswith("-")
+                                                                  else ", a.id")
+    where_sql = " AND ".join(where)
+    joins = (f"JOIN {Product._meta.db_table} p ON p.id = a.product_id "
+             f"JOIN {get_user_model()._meta.db_table} u ON u.id = a.auditor_id")
+    with connection.cursor() as cursor:
+        # The product and the person are joined to count only when the words are matched against them.
+        cursor.execute(f"SELECT COUNT(*) FROM {Audit._meta.db_table} a {joins if search.words else ''} "
+                       f"WHERE {where_sql}", params)
+        paginator = Paginator(range(cursor.fetchone()[0]), PAGE_SIZE)
+        page = paginator.get_page(page_number)
+        found = []
+    if paginator.count:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT a.id, a.status, a.updated_at, a.product_id, a.auditor_id, u.username, u.first_name, "
+                f"u.last_name, s.overall, p.name FROM {Audit._meta.db_table} a {joins} "
+                f"LEFT JOIN {Score._meta.db_table} s ON s.audit_id = a.id WHERE {where_sql} ORDER BY {order} "
+                "LIMIT %s OFFSET %s", [*params, *order_params, PAGE_SIZE, (page.number - 1) * PAGE_SIZE])
+            found = cursor.fetchall()
+    rows = [dict(zip((*ROW_FIELDS, "product__name"), (
+        pk, status, aware(updated_at), product_id, auditor_id, username, first, last, _score(overall), product),
+        strict=True)) for pk, status, updated_at, product_id, auditor_id, username, first, last, overall, product
+        in found]
+    return Page(rows, page.number, paginator)
+
+
+def _start_of(day: date) -> object | None:
+    """The day's first moment in the active zone, as the database compares it (SQLite: a UTC string); None when
+    that moment falls outside the calendar in UTC."""
+    try:
+        return connection.ops.adapt_datetimefield_value(timezone.make_aware(datetime.combine(day, time.min)))
+    except OverflowError:
+        return None
+
+
+ONE_PLACE = Decimal("0.1")
+
+
+def _score(overall: object) -> Decimal | None:
+    """A score as stored, one decimal place: SQLite hands a plain statement's decimal back as a number."""
+    if overall is None or isinstance(overall, Decimal):
+        return overall
+    return Decimal(str(overall)).quantize(ONE_PLACE)
 
 
 def version_choices(district: District) -> list[tuple[str, str]]:
@@ -197,8 +303,7 @@ def product_audits(product: Product, page_number: str | None) -> Page:
         found = read(number) if count else []
     paginator = Paginator(range(count), PAGE_SIZE)
     rows = [dict(zip(ROW_FIELDS, (pk, status, aware(updated_at), product_id, auditor_id, username, first, last,
-                                  overall if overall is None or isinstance(overall, Decimal)
-                                  else Decimal(str(overall))), strict=True))
+                                  _score(overall)), strict=True))
             for pk, status, updated_at, product_id, auditor_id, username, first, last, overall, _ in found]
     return Page(rows, number, paginator)
 

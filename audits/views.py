@@ -1,17 +1,15 @@
 """A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
 
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,22 +26,23 @@ from products.review import review_summary, set_aside_digest
 from rubrics.selectors import current_version_for, version_structure
 from vendorpages import selectors as vendor_selectors
 
-from . import result_view, selectors, services, version_move
+from . import cards, result_view, selectors, services, version_move
 from .filters import (
     AUDIT_COLUMNS,
     AUDIT_DEFAULT_SORT,
     PRODUCT_COLUMNS,
     PRODUCT_DEFAULT_SORT,
-    AuditFilter,
+    AuditFilterForm,
     ProductScoreFilter,
     shown_fields,
     sort_links,
     sorts_by_a_score,
 )
-from .forms import EVIDENCE_LABELS, PARTS, EvidenceForm, SectionForm, field_name, initial_from_answers
+from .forms import EvidenceForm, SectionForm, initial_from_answers
 from .listing import audit_table_rows, draft_cards, filter_fields, headings
 from .models import Audit
 from .rows import audit_rows, draft_links, level_label, url_pattern
+from .selectors import AuditSearch
 
 
 def _district_audit(request, pk, with_score=False) -> Audit:
@@ -84,6 +83,16 @@ def _query_without_page(request) -> str:
 ONE_DECIMAL = Decimal("0.1")  # a score's places (audits.models.Score.overall)
 
 
+AUDIT_FILTER_FIELDS = ("q", "status", "version", "changed_from", "changed_to")
+
+
+@lru_cache(maxsize=64)
+def _unfilled_filter_fields(language: str, versions: tuple[tuple[str, str], ...]) -> dict[str, SafeString]:
+    """The dashboard's search and filter fields with nothing asked, kept by what they show (the language and the
+    versions offered): the form's fields cost as much as the table's twenty rows to draw."""
+    return filter_fields(shown_fields(AuditFilterForm(QueryDict(), versions=list(versions)), AUDIT_FILTER_FIELDS))
+
+
 @staff_start_at_districts
 @district_required
 def dashboard(request):
@@ -92,15 +101,19 @@ def dashboard(request):
     # and then the rows' own blind check reads from it).
     blind = (committee_selectors.all_blind_product_ids(request.user, request.district.id)
              if sorts_by_a_score(request.GET, AUDIT_COLUMNS) else None)
-    filters = AuditFilter(request.GET, queryset=selectors.district_audits(request.district),
-                          versions=selectors.version_choices(request.district), blind=blind or set(),
-                          viewer_id=request.user.id)
-    page = selectors.page_of(filters.qs, request.GET.get("page"), (*selectors.ROW_FIELDS, "product__name"))
-    sort = filters.form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
+    versions = selectors.version_choices(request.district)
+    if any(request.GET.get(name) for name in AuditFilterForm.base_fields):
+        form: AuditFilterForm | None = AuditFilterForm(request.GET, versions=versions)
+        search, fields = form.search(), filter_fields(shown_fields(form, AUDIT_FILTER_FIELDS))
+        sort = form.cleaned_data.get("sort", "")  # only a sort that is offered is kept in the links
+    else:  # the usual view, nothing asked: the fields are drawn as they always are for these versions
+        form, search, sort = None, AuditSearch(sort=AUDIT_DEFAULT_SORT), ""
+        fields = _unfilled_filter_fields(get_language(), tuple(versions))
+    page = selectors.district_audit_page(request.district, search, request.GET.get("page"), blind or set(),
+                                         request.user.id)
     rows = _rows(request, page.object_list, blind)
     return render(request, "audits/dashboard.html", {
-        "filters": filters, "form": filters.form, "page": page, "rows": rows, "table_rows": audit_table_rows(rows),
-        "fields": filter_fields(shown_fields(filters.form, ("q", "status", "version", "changed_from", "changed_to"))),
+        "form": form, "page": page, "rows": rows, "table_rows": audit_table_rows(rows), "fields": fields,
         "headings": headings(sort_links(request.GET, sort, AUDIT_COLUMNS, AUDIT_DEFAULT_SORT), end=("score",)),
         "current_sort": sort,
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
@@ -250,169 +263,6 @@ def _copy_panel(audit, criterion) -> tuple[dict | None, str | None]:
     return summary, mark_safe(html)  # our template's
 
 
-_PART, _CHECKED = mark_safe("\x00part\x00"), mark_safe("\x00checked\x00")
-
-
-def _render_question_blocks(questions) -> list[dict]:
-    blocks = []
-    for index, question in enumerate(questions, start=1):
-        html = render_to_string("audits/_question_static.html",
-                                {"question": question, "number": index, "part": _PART, "checked": _CHECKED})
-        head, examples, *choices = html.split(_PART)
-        values = [str(level.value) for level in question.levels.all()]
-        if question.allow_not_applicable:
-            values.append("na")
-        pairs = zip(values, choices, strict=True)
-        blocks.append({"head": head, "examples": examples,
-                       "choices": [(value, *choice.split(_CHECKED)) for value, choice in pairs]})
-    return blocks
-
-
-def question_blocks(version, number: int, questions) -> list[dict]:
-    """The parts of a section's question cards that only the rubric version and the language decide (prompt,
-    help, examples, each level's label and descriptor) as HTML, kept for a published version: it never changes."""
-    if not version.is_published or version.published_at is None:
-        blocks = _render_question_blocks(questions)
-    else:
-        key = (f"question-blocks:{version.pk}:{version.published_at.timestamp():.6f}:{number}:"
-               f"{get_language()}")
-        blocks = remembered(key, lambda: _render_question_blocks(questions))
-    return [{"head": mark_safe(b["head"]), "examples": mark_safe(b["examples"]),
-             "choices": [(value, mark_safe(before), mark_safe(after)) for value, before, after in b["choices"]]}
-            for b in blocks]
-
-
-EVIDENCE_PARTS = (("notes", 3), ("url", None), ("quote", 2))  # (field, textarea rows; None for the link)
-
-
-def _form_fields(form, question) -> dict[str, dict]:
-    """One question's inputs as the form has them (posted, or kept while signed out or offline), errors too."""
-    return {part: {"id": field.id_for_label, "name": field.html_name, "label": field.label, "value": field.value(),
-                   "errors": list(field.errors)}
-            for part, field in form.question_fields(question).items()}
-
-
-def _saved_fields(initial, question) -> dict[str, dict]:
-    """One question's inputs as its saved answer fills them: what an unbound SectionForm with `initial` would
-    show, read without building the form (no errors on a page that was only opened)."""
-    fields = {}
-    for part in PARTS:
-        name = field_name(question, part)
-        fields[part] = {"id": f"id_{name}", "name": name, "label": EVIDENCE_LABELS.get(part, ""),
-                        "value": initial.get(name), "errors": []}
-    return fields
-
-
-def _evidence_html(evidence) -> str:
-    """A card's evidence inputs, made here rather than by a loop in the template (three per question)."""
-    html = []
-    for field in evidence:
-        described = (f' aria-invalid="true" aria-describedby="{field["id"]}_error"' if field["errors"] else "")
-        if field["rows"]:
-            control = (f'<textarea class="form-control" name="{field["name"]}" rows="{field["rows"]}" '
-                       f'maxlength="5000" id="{field["id"]}"{described}>\n{escape(field["value"])}</textarea>')
-        else:
-            value = f' value="{escape(field["value"])}"' if field["value"] else ""
-            control = (f'<input class="form-control" type="url" name="{field["name"]}" maxlength="500" '
-                       f'id="{field["id"]}"{value}{described}>')
-        errors = "".join(f'<div class="text-danger small" id="{field["id"]}_error">{escape(error)}</div>'
-                         for error in field["errors"])
-        html.append(f'\n        <div class="mb-2">\n          <label class="form-label" for="{field["id"]}">'
-                    f'{escape(field["label"])}</label>\n          {control}\n          {errors}\n        </div>')
-    return mark_safe("".join(html))  # every value in it is escaped above
-
-
-def _card_words() -> dict[str, str]:
-    """The words every question card may say, in the reader's language and escaped: looked up once per page."""
-    return {name: escape(words) for name, words in (
-        ("needs_answer", _("This question needs an answer before you submit.")),
-        ("to_review", _("Carried over from your earlier audit: check it still holds, then save.")),
-        ("saved_elsewhere", _("Saved elsewhere since you opened this page:")),
-        ("not_applicable", _("Not applicable")), ("level", _("level")), ("no_level", _("no level")),
-        ("notes", _("Notes:")), ("link", _("Link:")), ("quote", _("Quote:")),
-        ("yours_below", _("Your version is in the form below. Save to keep yours, or reload the page to use the "
-                          "saved one.")),
-        ("evidence", _("Evidence: your notes, a link, a quote")),
-    )}
-
-
-def _conflict_html(question_id: int, saved, words: dict[str, str]) -> str:
-    """Beside a question saved elsewhere since the page was opened: that saved version (the posted one stays in
-    the form)."""
-    if saved.not_applicable:
-        level = words["not_applicable"]
-    elif saved.level is not None:
-        level = f"{words['level']} {saved.level}"
-    else:
-        level = words["no_level"]
-    notes = f"<br>{words['notes']} “{linebreaksbr(saved.notes, autoescape=True)}”" if saved.notes else ""
-    link = f"<br>{words['link']} {escape(saved.evidence_url)}" if saved.evidence_url else ""
-    quote = (f"<br>{words['quote']} “{linebreaksbr(saved.evidence_quote, autoescape=True)}”"
-             if saved.evidence_quote else "")
-    return (f'\n      <div class="alert alert-warning" id="q-{question_id}-conflict">\n'
-            f"        <strong>{words['saved_elsewhere']}</strong>\n        {level}\n        {notes}\n        {link}\n"
-            f"        {quote}\n        <br>{words['yours_below']}\n      </div>")
-
-
-def _card_html(card: dict, words: dict[str, str]) -> str:
-    """One question card (a fieldset) as HTML, made here rather than by some twenty tags per card in the template:
-    the kept parts of the question, what needs saying, its level choices and its evidence inputs. Every text
-    that is not already HTML of ours is escaped."""
-    qid, block, errors = card["question"].id, card["block"], card["level_errors"]
-    described = f'aria-describedby="q-{qid}-error"' if errors else ""
-    missing = (f'<p class="text-danger fw-semibold" id="q-{qid}-missing">{words["needs_answer"]}</p>'
-               if card["missing"] else "")
-    to_review = f'<p class="badge text-bg-info text-wrap">{words["to_review"]}</p>' if card["to_review"] else ""
-    conflict = _conflict_html(qid, card["conflict"], words) if card["conflict"] else ""
-    level_errors = (f'<p class="text-danger fw-semibold" id="q-{qid}-error">'
-                    f'{"".join(f"{escape(e)} " for e in errors)}</p>' if errors else "")
-    return (f'\n  <fieldset class="card mb-4 question-card{" has-error" if errors else ""}" id="q-{qid}" {described}>\n'
-            f'    <div class="card-body">\n      {block["head"]}\n      {missing}\n      {to_review}\n'
-            f'      {conflict}\n      {block["examples"]}\n      {level_errors}\n'
-            f'      <div class="mb-3">{card["choices"]}\n      </div>\n'
-            f'      <details{" open" if card["open"] else ""}>\n'
-            f'        <summary class="mb-2">{words["evidence"]}</summary>\n        {card["evidence"]}\n'
-            f"      </details>\n    </div>\n  </fieldset>\n  ")
-
-
-def _question_cards(version, number, questions, fields_of, conflicts, show_missing, saved_ids):
-    """Each question card as plain values: its kept HTML, the level chosen (as posted or saved), its evidence
-    fields and whatever needs saying. `fields_of(question)`: its inputs (_form_fields or _saved_fields). Read
-    once here, so the template only places them."""
-    blocks = question_blocks(version, number, questions)
-    cards = []
-    for question, block in zip(questions, blocks, strict=True):
-        fields = fields_of(question)
-        chosen = fields["level"]["value"]
-        chosen = "" if chosen in (None, "") else str(chosen)
-        evidence = [{**fields[part], "value": fields[part]["value"] or "", "rows": rows}
-                    for part, rows in EVIDENCE_PARTS]
-        cards.append({
-            "question": question, "block": block, "chosen": chosen,
-            "choices": mark_safe("".join(f"{before} checked{after}" if value == chosen else f"{before}{after}"
-                                         for value, before, after in block["choices"])),
-            "level_errors": fields["level"]["errors"], "evidence": _evidence_html(evidence),
-            "open": any(f["value"] or f["errors"] for f in evidence), "conflict": conflicts.get(question.id),
-            "missing": show_missing and question.required and question.id not in saved_ids,
-        })
-    return cards
-
-
-def _progress_rows(audit, criteria, answers, current: int | None = None) -> str:
-    """The list of sections beside a draft as its rows' HTML, each section's words and link made here once (not
-    by tags per row); `current`: the section on screen, marked as the current step."""
-    section_url = url_pattern("audit_section", 2)
-    rows = []
-    for step in selectors.section_progress(criteria, answers):
-        number, title = step["number"], escape(step["criterion"].tr("title"))
-        name = (f'<strong aria-current="step">{number}. {title}</strong>' if number == current
-                else f'<a href="{section_url % (audit.pk, number)}">{number}. {title}</a>')
-        answered = escape(_("%(a)s of %(t)s answered") % {"a": step["answered"], "t": step["total"]})
-        rows.append(f'\n    <li class="mb-1">{name}\n'
-                    f'      <span class="text-body-secondary">({answered})</span></li>\n  ')
-    return mark_safe("".join(rows))  # escaped above
-
-
 @district_required
 def audit_section(request, pk, number):
     audit = _own_draft(request, pk)
@@ -486,58 +336,24 @@ def audit_section(request, pk, number):
 
     if form is None:
         initial = initial_from_answers(questions, saved, audit.revision)
-        fields_of = partial(_saved_fields, initial)
+        fields_of = partial(cards.saved_fields, initial)
     else:
-        fields_of = partial(_form_fields, form)
+        fields_of = partial(cards.form_fields, form)
     saved_ids = {qid for qid, a in saved.items() if a.is_answered}
-    cards = _question_cards(audit.rubric_version, number, questions, fields_of, {q.id: a for q, a in conflicts},
-                            request.GET.get("check") == "1", saved_ids)
-    words = _card_words()
-    for card in cards:  # carried over from an earlier audit by a re-audit, not yet saved here
+    shown = cards.question_cards(audit.rubric_version, number, questions, fields_of,
+                                 {q.id: a for q, a in conflicts}, request.GET.get("check") == "1", saved_ids)
+    words = cards.card_words()
+    for card in shown:  # carried over from an earlier audit by a re-audit, not yet saved here
         card["to_review"] = card["question"].id in saved and saved[card["question"].id].needs_review
-    cards_html = mark_safe("".join(_card_html(card, words) for card in cards))  # escaped in _card_html
+    cards_html = mark_safe("".join(cards.card_html(card, words) for card in shown))  # escaped in cards.card_html
     tone_review, tone_panel = _copy_panel(audit, criterion)
     return render(request, "audits/audit_section.html", {
         "audit": audit, "criterion": criterion, "number": number, "total": len(criteria), "form": form,
         "tone_review": tone_review, "tone_panel": tone_panel,
-        "progress": _progress_rows(audit, criteria, answers, number), "conflicts": bool(conflicts),
+        "progress": cards.progress_rows(audit, criteria, answers, number), "conflicts": bool(conflicts),
         "move_target": version_move.offer_for(audit),
         "question_cards": cards_html,
     })
-
-
-def _answer_words(answer, words: dict[str, str]) -> str:
-    """One answer on the review, as HTML: its level (with evidence or not), not applicable, or not answered yet."""
-    if answer is not None and answer.not_applicable:
-        return f"<em>{words['not_applicable']}</em>"
-    if answer is not None and answer.level is not None:
-        evidence = f" · {words['with_evidence']}" if answer.has_evidence else ""
-        return f"<strong>{words['level']} {answer.level}</strong>{evidence}"
-    return f"<em>{words['not_answered']}</em>"
-
-
-def _review_sections(audit, criteria, answers) -> list[dict]:
-    """Each section of the review as plain values: its title, where to edit it, and its questions' answers as the
-    list items' HTML (every text in it escaped)."""
-    section_url = url_pattern("audit_section", 2)
-    words = {name: escape(text) for name, text in (
-        ("not_applicable", _("Not applicable")), ("level", _("level")), ("with_evidence", _("with evidence")),
-        ("not_answered", _("not answered yet")))}
-    return [{
-        "number": number, "title": criterion.tr("title"), "edit_url": section_url % (audit.pk, number),
-        "items": mark_safe("".join(
-            f"\n    <li>{escape(question.tr('prompt'))} — {_answer_words(answers.get(question.id), words)}</li>\n  "
-            for question in criterion.questions.all())),
-    } for number, criterion in enumerate(criteria, start=1)]
-
-
-def _missing_items(audit, missing) -> str:
-    """The required questions still open, as list items linking to each in its section (escaped here)."""
-    section_url = url_pattern("audit_section", 2)
-    return mark_safe("".join(
-        f'\n    <li><a href="{section_url % (audit.pk, number)}?check=1#q-{question.id}">'
-        f'{_("Section %(n)s") % {"n": number}}: {escape(question.tr("prompt"))}</a></li>\n  '
-        for number, question in missing))
 
 
 @district_required
@@ -566,9 +382,9 @@ def _review_body(audit, criteria) -> dict:
         answers = selectors.answers_by_question(audit)
         missing = selectors.missing_required(criteria, answers)
         context = {"audit": audit, "review": True, "total": len(criteria), "missing": missing,
-                   "progress": _progress_rows(audit, criteria, answers),
-                   "sections": _review_sections(audit, criteria, answers),
-                   "missing_items": _missing_items(audit, missing)}
+                   "progress": cards.progress_rows(audit, criteria, answers),
+                   "sections": cards.review_sections(audit, criteria, answers),
+                   "missing_items": cards.missing_items(audit, missing)}
         return {"progress": render_to_string("audits/_progress.html", context),
                 "main": render_to_string("audits/_review_main.html", context), "missing": bool(missing)}
 

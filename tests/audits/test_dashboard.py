@@ -64,6 +64,27 @@ def test_search_finds_audits_by_product_vendor_or_auditor_name(leader_client, sh
     assert "No audits match this search" in page_of(leader_client, url + "?q=nothing-like-this")
 
 
+def test_search_words_are_read_as_typed_not_as_patterns(leader_client, district_a, version, leader):
+    # "%" and "_" mean "anything" to the database's LIKE; typed in the search box they mean themselves.
+    for name in ("Math 100%", "Math 1000", "Read_Me", "ReadXMe"):
+        Audit.objects.create(district=district_a, rubric_version=version, auditor=leader,
+                             product=Product.objects.create(district=district_a, name=name, vendor="Shelf"))
+    url = reverse("dashboard")
+    assert body_rows(page_of(leader_client, url + "?q=100%25")) == ["Math 100%"]
+    assert body_rows(page_of(leader_client, url + "?q=read_me")) == ["Read_Me"]
+
+
+def test_the_search_fields_read_the_same_before_and_after_a_search(leader_client, shelf, version):
+    """With nothing asked the fields are kept as drawn; asked for the usual order, they are drawn afresh."""
+    def form_of(page):  # the search form, less the sort it keeps
+        form = page.split('role="search"', 1)[1].split("</form>", 1)[0]
+        return " ".join(re.sub(r'<input type="hidden" name="sort"[^>]*>', "", form).split())
+
+    usual = form_of(page_of(leader_client, reverse("dashboard")))
+    assert form_of(page_of(leader_client, reverse("dashboard") + "?sort=-changed")) == usual
+    assert f'<option value="{version.pk}">' in usual and "All statuses" in usual
+
+
 def test_status_version_and_date_range_filters_narrow_the_list(leader_client, shelf, version):
     url = reverse("dashboard")
     assert body_rows(page_of(leader_client, url + "?status=draft")) == ["MathSprint"]
@@ -290,6 +311,12 @@ def test_the_date_filter_reads_days_in_the_districts_zone(leader_client, distric
     Audit.objects.filter(pk=audit.pk).update(updated_at=datetime(2026, 3, 2, 20, tzinfo=UTC))
     assert body_rows(page_of(leader_client, reverse("dashboard") + "?changed_from=2026-03-03")) == ["ReadAlong"]
     assert body_rows(page_of(leader_client, reverse("dashboard") + "?changed_to=2026-03-02")) == []
+
+
+def test_days_at_the_calendars_ends_bound_nothing(leader_client, district_a, shelf):
+    District.objects.filter(pk=district_a.pk).update(time_zone="Pacific/Auckland")  # ahead of UTC: year 1 overflows
+    url = reverse("dashboard") + "?changed_from=0001-01-01&changed_to=9999-12-31"
+    assert sorted(body_rows(page_of(leader_client, url))) == ["ChatHome", "MathSprint", "MathSprint", "ReadAlong"]
 
 
 def test_a_new_district_reads_in_the_sites_zone(db):
