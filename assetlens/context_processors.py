@@ -18,7 +18,7 @@ STATIC = {"favicon": "favicon.svg", "bootstrap": "vendor/bootstrap.min.css", "cs
 
 
 @lru_cache(maxsize=8)
-def _links(script_prefix: str) -> dict[str, str]:
+def links_for(script_prefix: str) -> dict[str, str]:
     links = {name: reverse(name) for name in NAV}
     links.update({name: static(path) for name, path in STATIC.items()})
     return links
@@ -26,4 +26,4 @@ def _links(script_prefix: str) -> dict[str, str]:
 
 def site_links(request):
     # Not "site": allauth puts the current Site in its pages' context under that name.
-    return {"site_links": _links(get_script_prefix())}
+    return {"site_links": links_for(get_script_prefix())}

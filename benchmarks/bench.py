@@ -44,6 +44,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -694,15 +695,16 @@ def bench_worker(leader, submits):
     # published there, where no worker listens.
     celery_app.close()
     env = {**os.environ, "DATABASE_URL": DATABASE_URL, "REDIS_URL": REDIS_URL}
+    log = tempfile.NamedTemporaryFile("w+", prefix="assetlens-bench-worker-", suffix=".log", delete=False)
     worker = subprocess.Popen([str(BIN / "celery"), "-A", "assetlens", "worker", "--concurrency=2",
-                               "--loglevel=warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               "--loglevel=info", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     # A product the leader holds no draft of: each timed audit is a draft for a moment (one per person and product).
     drafting = Audit.objects.filter(auditor=leader, status=Audit.Status.DRAFT).values("product_id")
     template = (Audit.objects.filter(auditor=leader, status=Audit.Status.SCORED).exclude(product_id__in=drafting)
                 .order_by("id").first())
     answers = list(Answer.objects.filter(audit=template).values("question_id", "level", "not_applicable", "notes"))
-    created, latencies = [], []
+    created, latencies, kept_log = [], [], False
     try:
         for i in range(submits + 1):
             audit = Audit.objects.create(district=template.district, product=template.product,
@@ -715,14 +717,21 @@ def bench_worker(leader, submits):
             deadline = started + 60
             while Audit.objects.values_list("status", flat=True).get(pk=audit.pk) != Audit.Status.SCORED:
                 if time.perf_counter() > deadline:
-                    print("\n4. Worker end-to-end: an audit was not scored within 60 s; is Redis up at "
-                          "BENCH_REDIS_URL?", flush=True)
+                    log.seek(0)
+                    tail = "".join(log.readlines()[-15:])
+                    print(f"\n4. Worker end-to-end: audit {audit.pk} was not scored within 60 s (published to "
+                          f"{celery_app.connection_for_write().as_uri()}). The worker's log ({log.name}) ends:\n"
+                          f"{tail}", flush=True)
+                    kept_log = True
                     return
                 time.sleep(0.002)
             if i:  # the first one waits for the worker to start; leave it out
                 latencies.append((time.perf_counter() - started) * 1000)
     finally:
         stop_process(worker)
+        log.close()
+        if not kept_log:  # kept only to read why an audit was not scored
+            os.unlink(log.name)
         Audit.objects.filter(pk__in=created).delete()
     latencies.sort()
     print(f"\n4. Worker end-to-end (submit committed → status scored, real worker via Redis, {len(latencies)} "

@@ -64,7 +64,9 @@ def test_seed_demo_refuses_under_production_settings_and_creates_nobody(settings
 
 def test_seed_demo_refuses_in_a_real_production_process_with_a_clear_message(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}} | {
-        "ASSETLENS_PRODUCTION": "1", "SECRET_KEY": "x" * 50, "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3"}
+        "ASSETLENS_PRODUCTION": "1", "SECRET_KEY": "x" * 50, "DATABASE_URL": f"sqlite:///{tmp_path}/empty.sqlite3",
+        # Production settings refuse to start without a broker; the command refuses before it would use one.
+        "REDIS_URL": "redis://127.0.0.1:6379/15"}
     result = subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=BASE_DIR, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode != 0
