@@ -106,15 +106,14 @@ def district_audit_page(district: District, search: AuditSearch, page_number: st
     where_sql = " AND ".join(where)
     joins = (f"JOIN {Product._meta.db_table} p ON p.id = a.product_id "
              f"JOIN {get_user_model()._meta.db_table} u ON u.id = a.auditor_id")
+    found: list[tuple] = []
     with connection.cursor() as cursor:
         # The product and the person are joined to count only when the words are matched against them.
         cursor.execute(f"SELECT COUNT(*) FROM {Audit._meta.db_table} a {joins if search.words else ''} "
                        f"WHERE {where_sql}", params)
         paginator = Paginator(range(cursor.fetchone()[0]), PAGE_SIZE)
         page = paginator.get_page(page_number)
-        found = []
-    if paginator.count:
-        with connection.cursor() as cursor:
+        if paginator.count:
             cursor.execute(
                 f"SELECT a.id, a.status, a.updated_at, a.product_id, a.auditor_id, u.username, u.first_name, "
                 f"u.last_name, s.overall, p.name FROM {Audit._meta.db_table} a {joins} "
@@ -122,7 +121,7 @@ def district_audit_page(district: District, search: AuditSearch, page_number: st
                 "LIMIT %s OFFSET %s", [*params, *order_params, PAGE_SIZE, (page.number - 1) * PAGE_SIZE])
             found = cursor.fetchall()
     rows = [dict(zip((*ROW_FIELDS, "product__name"), (
-        pk, status, aware(updated_at), product_id, auditor_id, username, first, last, _score(overall), product),
+        pk, status, aware(updated_at), product_id, auditor_id, username, first, last, stored_score(overall), product),
         strict=True)) for pk, status, updated_at, product_id, auditor_id, username, first, last, overall, product
         in found]
     return Page(rows, page.number, paginator)
@@ -137,14 +136,13 @@ def _start_of(day: date) -> object | None:
         return None
 
 
-ONE_PLACE = Decimal("0.1")
+ONE_PLACE = Decimal("0.1")  # a score's places (audits.models.Score.overall)
 
 
-def _score(overall: object) -> Decimal | None:
-    """A score as stored, one decimal place: SQLite hands a plain statement's decimal back as a number."""
-    if overall is None or isinstance(overall, Decimal):
-        return overall
-    return Decimal(str(overall)).quantize(ONE_PLACE)
+def stored_score(overall: object) -> Decimal | None:
+    """A score read outside the model as stored, to one decimal place: SQLite hands a plain statement's decimal
+    back as a number, and a subquery's unscaled (50 for 50.0)."""
+    return None if overall is None else Decimal(str(overall)).quantize(ONE_PLACE)
 
 
 def version_choices(district: District) -> list[tuple[str, str]]:
@@ -303,7 +301,7 @@ def product_audits(product: Product, page_number: str | None) -> Page:
         found = read(number) if count else []
     paginator = Paginator(range(count), PAGE_SIZE)
     rows = [dict(zip(ROW_FIELDS, (pk, status, aware(updated_at), product_id, auditor_id, username, first, last,
-                                  _score(overall)), strict=True))
+                                  stored_score(overall)), strict=True))
             for pk, status, updated_at, product_id, auditor_id, username, first, last, overall, _ in found]
     return Page(rows, number, paginator)
 

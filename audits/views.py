@@ -1,6 +1,5 @@
 """A leader's audits: the dashboard, starting an audit, its sections, review, submission and result."""
 
-from decimal import Decimal
 from functools import lru_cache, partial
 
 from django.contrib import messages
@@ -80,9 +79,6 @@ def _query_without_page(request) -> str:
     return query.urlencode()
 
 
-ONE_DECIMAL = Decimal("0.1")  # a score's places (audits.models.Score.overall)
-
-
 AUDIT_FILTER_FIELDS = ("q", "status", "version", "changed_from", "changed_to")
 
 
@@ -146,8 +142,7 @@ def dashboard_products(request):
         rows.append({
             "name": p["name"], "vendor": p["vendor"], "blind": p["id"] in blind, "url": product_url % p["id"],
             "result_url": None if audit_id is None else result_url % audit_id,
-            # As stored (one decimal): SQLite hands a subquery's decimal back unscaled, 50 for 50.0.
-            "score": None if overall is None else formats.localize(Decimal(overall).quantize(ONE_DECIMAL)),
+            "score": None if overall is None else formats.localize(selectors.stored_score(overall)),
             "level": level_label(overall),
             "when": None if scored_at is None else moment(scored_at),
             "iso": None if scored_at is None else scored_at.isoformat(),
